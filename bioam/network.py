@@ -108,9 +108,11 @@ class AssociativeMemory:
 
         Parameters
         ----------
-        cues : array-like, shape (n_copies, N_v)
+        cues : array-like, shape (n_copies, N_v), or (N_v,) for one copy
         """
         cues = np.asarray(cues, dtype=np.float64)
+        if cues.ndim == 1 and self.n_copies == 1:
+            cues = cues[None, :]
         if cues.shape != (self.n_copies, self.n_visible):
             raise BioamError(
                 f"cues must have shape (n_copies, N_v) = ({self.n_copies}, "

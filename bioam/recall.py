@@ -184,8 +184,7 @@ class RecallSession:
                                        memory.hidden.theta: flat_theta},
                              with_output=False)
         else:
-            if self.record:
-                self.network.restore("initial")
+            self.network.restore("initial")  # t = 0: the same steps for every chunk
             memory.set_cues(cues)
             memory.hidden.theta = flat_theta
             self.network.run(self.duration, namespace={})

@@ -11,7 +11,18 @@ import numpy as np
 from .activations import get_activation
 from .validation import check_cues, check_theta, check_timing, check_weights
 
-__all__ = ["reference_recall", "fixed_point_hidden_state"]
+__all__ = ["reference_recall", "fixed_point_hidden_state", "number_of_steps"]
+
+
+def number_of_steps(duration, dt):
+    """
+    Time steps in ``duration`` (seconds): ``duration / dt`` rounded to the
+    nearest integer when within 1e-4 of it, else rounded up (Brian2's clock rule).
+    """
+    nearest = round(duration / dt)
+    if abs(nearest * dt - duration) / dt <= 1e-4:
+        return int(nearest)
+    return int(np.ceil(duration / dt))
 
 
 def reference_recall(xi, cues, *, xi_back=None, theta=0.5, tau_v, tau_h, dt, duration,
@@ -49,7 +60,7 @@ def reference_recall(xi, cues, *, xi_back=None, theta=0.5, tau_v, tau_h, dt, dur
     act = get_activation(activation)
 
     dt_s, tau_v_s, tau_h_s = float(dt), float(tau_v), float(tau_h)
-    n_steps = int(round(float(duration) / dt_s))
+    n_steps = number_of_steps(float(duration), dt_s)
     forward = xi * (np.sqrt(n_hidden) / n_visible)  # Eq. 1b scaling
     backward = xi_back / np.sqrt(n_hidden)  # Eq. 1a scaling
     v = cues.copy()

@@ -1,0 +1,155 @@
+"""
+The capacity experiment of Section 2 (Figure 1): how many binary hidden patterns are recalled.
+
+For each N_h, random Gaussian weights (Eq. 3) with N_v = ratio * N_h; every
+binary hidden pattern s (or a stated random sample of them when 2^N_h is
+large) is a target; the cue is the target's visible state plus noise,
+v(0) = N_h^(-1/2) xi s + eps, h(0) = 0 (Eq. 12, 13); a pattern counts as
+recalled when the final hidden state Theta(h - theta) equals s exactly. The
+network is built (and, on standalone targets, compiled) once per N_h and
+re-run for every threshold and noise level.
+"""
+
+import csv
+import itertools
+import os
+import sys
+import time
+
+import numpy as np
+from brian2 import ms
+
+from .recall import RecallSession
+from .theory import no_bit_flip_bound, no_bit_flip_probability
+from .validation import BioamError, check_positive
+
+__all__ = ["binary_patterns", "capacity_experiment", "write_capacity_csv", "CSV_COLUMNS"]
+
+CSV_COLUMNS = ["nh", "nv", "theta", "noise", "noise_variance", "n_patterns",
+               "n_recalled", "fraction_recalled", "bound_eq40", "probability_eq38",
+               "backend", "seed", "seconds"]
+
+
+def binary_patterns(n_hidden, max_patterns=None, rng=None):
+    """
+    All 2^N_h binary patterns, or ``max_patterns`` distinct ones drawn at random.
+
+    Returns
+    -------
+    ndarray, shape (n_patterns, N_h), values 0/1
+    """
+    total = 2**n_hidden
+    if max_patterns is None or max_patterns >= total:
+        return np.array(list(itertools.product((0.0, 1.0), repeat=n_hidden)))
+    codes = rng.choice(total, size=max_patterns, replace=False)
+    bits = (codes[:, None] >> np.arange(n_hidden - 1, -1, -1)) & 1
+    return bits.astype(float)
+
+
+def capacity_experiment(n_hidden_values, *, ratio=100, thetas=(0.5,), noises=(0.0,),
+                        backend="cpp_standalone", tau_v=20 * ms, tau_h=1 * ms,
+                        dt=0.1 * ms, duration=60 * ms, activation="step", steepness=20.0,
+                        max_patterns=None, seed=0, max_synapses=2**24, progress=True):
+    """
+    Count recalled binary patterns for every (N_h, theta, noise) setting.
+
+    Parameters
+    ----------
+    n_hidden_values : sequence of int
+    ratio : float
+        N_v = round(ratio * N_h); the paper uses 100.
+    thetas : sequence of float
+    noises : sequence of float
+        Standard deviations sigma_v of the cue noise (Eq. 13).
+    backend : str
+    tau_v, tau_h, dt, duration : Quantity
+    activation, steepness
+        As in `bioam.build_network`.
+    max_patterns : int, optional
+        Use a random sample of this many patterns when 2^N_h is larger.
+    seed : int
+        Seed of the weights, the pattern sample and the noise.
+    max_synapses : int
+        Memory bound of one simulation (see `RecallSession`).
+    progress : bool
+
+    Returns
+    -------
+    list of dict
+        One row per setting, keys `CSV_COLUMNS`.
+    """
+    if not n_hidden_values:
+        raise BioamError("give at least one N_h (--nh)")
+    for n_hidden in n_hidden_values:
+        if int(n_hidden) != n_hidden or n_hidden < 1:
+            raise BioamError(f"N_h must be a positive integer, got {n_hidden}")
+        if max_patterns is None and n_hidden > 16:
+            raise BioamError(
+                f"N_h = {n_hidden} has 2^{n_hidden} patterns; give --max-patterns "
+                "to use a random sample"
+            )
+    check_positive("ratio", ratio)
+    for noise in noises:
+        if not np.isfinite(noise) or noise < 0:
+            raise BioamError(f"noise must be a standard deviation >= 0, got {noise}")
+    rows = []
+    for n_hidden in n_hidden_values:
+        n_hidden = int(n_hidden)
+        n_visible = int(round(ratio * n_hidden))
+        if n_visible < 1:
+            raise BioamError(f"ratio {ratio} gives N_v = 0 for N_h = {n_hidden}")
+        rng = np.random.default_rng([seed, n_hidden])
+        xi = rng.standard_normal((n_visible, n_hidden))  # Eq. 3
+        patterns = binary_patterns(n_hidden, max_patterns, rng)
+        clean_cues = patterns @ xi.T / np.sqrt(n_hidden)  # Eq. 12a without noise
+        n_patterns = len(patterns)
+        per_copy = 2 * n_visible * n_hidden
+        n_chunks = -(-n_patterns * per_copy // max_synapses)
+        batch_size = -(-n_patterns // n_chunks)
+        started = time.perf_counter()
+        with RecallSession(xi, tau_v=tau_v, tau_h=tau_h, dt=dt, duration=duration,
+                           activation=activation, steepness=steepness, backend=backend,
+                           batch_size=batch_size) as session:
+            if progress:
+                print(f"bioam capacity: N_h = {n_hidden}, N_v = {n_visible}, "
+                      f"{n_patterns} patterns, built on {backend} in "
+                      f"{session.build_seconds:.1f} s", file=sys.stderr, flush=True)
+            for noise in noises:
+                noise_rng = np.random.default_rng([seed, n_hidden, int(round(noise * 1e6))])
+                cues = clean_cues + noise * noise_rng.standard_normal(clean_cues.shape)  # Eq. 13
+                for theta in thetas:
+                    start = time.perf_counter()
+                    result = session.recall(cues, theta=theta)
+                    recalled = int(np.all(result.hidden == patterns, axis=1).sum())
+                    row = {
+                        "nh": n_hidden, "nv": n_visible, "theta": float(theta),
+                        "noise": float(noise), "noise_variance": float(noise) ** 2,
+                        "n_patterns": n_patterns, "n_recalled": recalled,
+                        "fraction_recalled": recalled / n_patterns,
+                        "bound_eq40": float(no_bit_flip_bound(n_hidden, n_visible, noise)),
+                        "probability_eq38": float(no_bit_flip_probability(n_hidden, n_visible, noise)),
+                        "backend": backend, "seed": seed,
+                        "seconds": round(time.perf_counter() - start, 3),
+                    }
+                    rows.append(row)
+                    if progress:
+                        print(f"  theta = {theta:g}, noise sigma_v = {noise:g}: "
+                              f"{recalled}/{n_patterns} recalled ({row['seconds']:.1f} s)",
+                              file=sys.stderr, flush=True)
+        if progress:
+            print(f"  N_h = {n_hidden} done in {time.perf_counter() - started:.1f} s",
+                  file=sys.stderr, flush=True)
+    return rows
+
+
+def write_capacity_csv(rows, path):
+    """Write the rows of `capacity_experiment` to ``path`` (atomically)."""
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    temporary = path + ".tmp"
+    with open(temporary, "w", newline="") as stream:
+        writer = csv.DictWriter(stream, fieldnames=CSV_COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+    os.replace(temporary, path)
+    return path

@@ -1,0 +1,190 @@
+"""
+The ``bioam`` command-line interface.
+
+Every subcommand validates its input where it enters and reports a problem
+as one line, ``bioam: error: ...``, with exit status 2.
+"""
+
+import argparse
+import os
+import sys
+
+from . import __version__
+from .backends import BACKENDS
+from .validation import BioamError, parse_time
+
+__all__ = ["main", "build_parser"]
+
+EPILOG = """examples:
+  bioam capacity --nh 2 3 4 5 6 7 8 9 10 --ratio 100 --theta 0.3 0.5 0.7 --noise 0 3 --out output/capacity
+  bioam recall --weights W.npz --cues C.npz --out R.npz --backend cpp_standalone --duration 100ms
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line (and a hint to use --help)."""
+
+    def error(self, message):
+        self.exit(2, f"bioam: error: {message} (see '{self.prog} --help')\n")
+
+
+def _time_argument(name):
+    def parse(text):
+        try:
+            return parse_time(name, text)
+        except BioamError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+    parse.__name__ = name
+    return parse
+
+
+def _add_simulation_options(parser, duration_default):
+    parser.add_argument("--backend", default="cpp_standalone", metavar="B",
+                        help=f"Brian2 target: {', '.join(BACKENDS)} (default: cpp_standalone)")
+    parser.add_argument("--dt", type=_time_argument("dt"), default=None,
+                        help="time step, e.g. 0.1ms (default 0.1ms)")
+    parser.add_argument("--duration", type=_time_argument("duration"), default=None,
+                        help=f"simulated time per cue, e.g. 100ms (default {duration_default})")
+    parser.add_argument("--tau-v", type=_time_argument("tau_v"), default=None,
+                        help="visible time constant (default 20ms)")
+    parser.add_argument("--tau-h", type=_time_argument("tau_h"), default=None,
+                        help="hidden time constant (default 1ms)")
+    parser.add_argument("--activation", default=None, metavar="step|sigmoid",
+                        help="hidden activation: step (Eq. 2) or sigmoid (Appendix F)")
+    parser.add_argument("--steepness", type=float, default=None,
+                        help="slope of the sigmoid activation (default 20)")
+    parser.add_argument("--quiet", action="store_true", help="no progress lines")
+
+
+def build_parser():
+    """The argument parser of ``bioam`` and its subcommands."""
+    parser = _Parser(
+        prog="bioam",
+        description="Biologically plausible dense associative memories (Kafraj, Krotov & "
+                    "Latham 2026) simulated with Brian2.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"bioam {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    recall = commands.add_parser(
+        "recall", help="recall a batch of cues with given weights",
+        description="Recall cues (v(0) = cue, h(0) = 0, Eq. 12) with the weights of W.npz "
+                    "(xi: N_v x N_h, optional xi_back: N_h x N_v, optional theta: scalar "
+                    "or N_h). Writes visible (B x N_v), hidden (B x N_h, 0/1 for the step "
+                    "activation) and h (B x N_h) to the output .npz. Options given here "
+                    "override parameters stored in W.npz.")
+    recall.add_argument("--weights", required=True, metavar="W.npz")
+    recall.add_argument("--cues", required=True, metavar="C.npz", help="holds cues (B x N_v)")
+    recall.add_argument("--out", required=True, metavar="R.npz")
+    recall.add_argument("--theta", type=float, default=None,
+                        help="threshold for every hidden neuron (default: W.npz's, else 0.5)")
+    recall.add_argument("--batch-size", type=int, default=None,
+                        help="cues simulated together (default: bounded by memory)")
+    _add_simulation_options(recall, "100ms")
+    recall.set_defaults(handler=_run_recall)
+
+    capacity = commands.add_parser(
+        "capacity", help="capacity experiment with random weights (Figure 1)",
+        description="Random Gaussian weights (Eq. 3) with N_v = ratio * N_h; every binary "
+                    "hidden pattern (or --max-patterns of them) is a target (Eq. 12); counts "
+                    "patterns recalled exactly for every N_h, theta and noise level, and "
+                    "writes DIR/capacity.csv and DIR/capacity.png beside the no-bit-flip "
+                    "bound of Eq. 10/40.")
+    capacity.add_argument("--nh", type=int, nargs="+", default=list(range(2, 11)),
+                          help="numbers of hidden neurons (default 2 .. 10)")
+    capacity.add_argument("--ratio", type=float, default=100.0, help="N_v / N_h (default 100)")
+    capacity.add_argument("--theta", type=float, nargs="+", default=[0.3, 0.5, 0.7],
+                          help="thresholds (default 0.3 0.5 0.7)")
+    capacity.add_argument("--noise", type=float, nargs="+", default=[0.0, 3.0],
+                          help="cue noise standard deviations sigma_v, Eq. 13 (default 0 3)")
+    capacity.add_argument("--max-patterns", type=int, default=None,
+                          help="random sample of patterns when 2^N_h is larger")
+    capacity.add_argument("--seed", type=int, default=0, help="seed of weights and noise")
+    capacity.add_argument("--out", default=os.path.join("output", "capacity"), metavar="DIR")
+    _add_simulation_options(capacity, "60ms")
+    capacity.set_defaults(handler=_run_capacity)
+    return parser
+
+
+def _simulation_kwds(args, stored=None):
+    """Simulation parameters: command line first, then the weights file, then defaults."""
+    from .recall import DEFAULTS
+
+    stored = stored or {}
+    kwds = {}
+    for key in ("dt", "duration", "tau_v", "tau_h"):
+        value = getattr(args, key)
+        if value is None and key in stored:
+            value = parse_time(f"{key} stored in the weights file", stored[key])
+        kwds[key] = DEFAULTS[key] if value is None else value
+    for key in ("activation", "steepness"):
+        value = getattr(args, key)
+        kwds[key] = stored.get(key, DEFAULTS[key]) if value is None else value
+    return kwds
+
+
+def _run_recall(args):
+    from .backends import check_backend
+    from .io import load_cues, load_weights, save_result
+    from .recall import recall
+
+    check_backend(args.backend)
+    weights = load_weights(args.weights)
+    cues = load_cues(args.cues, weights["xi"].shape[0])
+    kwds = _simulation_kwds(args, weights["metadata"])
+    theta = args.theta if args.theta is not None else (
+        weights["theta"] if weights["theta"] is not None else 0.5)
+    if args.batch_size is not None:
+        kwds["batch_size"] = args.batch_size
+    result = recall(weights["xi"], cues, xi_back=weights["xi_back"], theta=theta,
+                    backend=args.backend, progress=not args.quiet, **kwds)
+    save_result(args.out, result)
+    print(f"recalled {len(cues)} cues on {args.backend} in {result.seconds:.1f} s; "
+          f"{len({tuple(row) for row in result.hidden})} distinct hidden states; "
+          f"wrote {args.out}")
+
+
+def _run_capacity(args):
+    from .backends import check_backend
+    from .capacity import capacity_experiment, write_capacity_csv
+    from .plotting import plot_capacity
+
+    check_backend(args.backend)
+    kwds = _simulation_kwds(args)
+    if args.duration is None:
+        kwds["duration"] = parse_time("duration", "60ms")
+    rows = capacity_experiment(args.nh, ratio=args.ratio, thetas=args.theta, noises=args.noise,
+                               backend=args.backend, max_patterns=args.max_patterns,
+                               seed=args.seed, progress=not args.quiet, **kwds)
+    csv_path = write_capacity_csv(rows, os.path.join(args.out, "capacity.csv"))
+    figure_path = plot_capacity(rows, os.path.join(args.out, "capacity.png"))
+    print(f"{'N_h':>4} {'N_v':>5} {'theta':>6} {'sigma_v':>7} {'recalled':>15} {'Eq.40 bound':>11}")
+    for row in rows:
+        print(f"{row['nh']:>4} {row['nv']:>5} {row['theta']:>6g} {row['noise']:>7g} "
+              f"{row['n_recalled']:>7}/{row['n_patterns']:<7} {row['bound_eq40']:>11.4f}")
+    print(f"wrote {csv_path} and {figure_path}")
+
+
+def main(argv=None):
+    """Entry point of the ``bioam`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    from brian2 import BrianLogger
+
+    BrianLogger.log_level_warn()
+    try:
+        args.handler(args)
+    except BioamError as error:
+        print(f"bioam: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("bioam: interrupted", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

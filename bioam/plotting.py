@@ -1,0 +1,87 @@
+"""
+Figures of bioam's experiments (matplotlib, no screen needed).
+"""
+
+import os
+
+import numpy as np
+
+__all__ = ["plot_capacity"]
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def plot_capacity(rows, path):
+    """
+    Capacity versus N_h in the style of the paper's Figure 1a/1b.
+
+    (a) one curve per threshold theta at the lowest noise; (b) one curve per
+    noise level sigma_v at the threshold closest to 0.5, each beside the
+    theoretical no-bit-flip bound 2^N_h * P (Eq. 10, 40; dashed) and the
+    tighter Eq. (38) (dotted).
+
+    Parameters
+    ----------
+    rows : list of dict
+        Output of `bioam.capacity.capacity_experiment`.
+    path : str
+        Image file to write (format from its extension).
+    """
+    plt = _pyplot()
+    thetas = sorted({row["theta"] for row in rows})
+    noises = sorted({row["noise"] for row in rows})
+    theta_b = min(thetas, key=lambda value: abs(value - 0.5))
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.4), sharey=True)
+
+    def curve(selected):
+        selected = sorted(selected, key=lambda row: row["nh"])
+        return (np.array([r["nh"] for r in selected]),
+                np.array([max(r["n_recalled"], 0.5) for r in selected]), selected)
+
+    all_nh = sorted({row["nh"] for row in rows})
+    for axis in axes:
+        sampled = {row["nh"]: row["n_patterns"] for row in rows}
+        axis.plot(all_nh, [sampled[n] for n in all_nh], color="0.6", lw=6, alpha=0.35,
+                  label="patterns tested ($2^{N_h}$ or sample)")
+        axis.set_yscale("log", base=2)
+        axis.set_xlabel("number of hidden neurons $N_h$")
+        axis.set_xticks(all_nh)
+        axis.grid(alpha=0.3)
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for k, theta in enumerate(thetas):
+        nh, recalled, _ = curve([r for r in rows if r["theta"] == theta and r["noise"] == noises[0]])
+        axes[0].plot(nh, recalled, "o-", color=colors[k % len(colors)], label=f"θ = {theta:g}")
+    nh, _, selected = curve([r for r in rows if r["theta"] == theta_b and r["noise"] == noises[0]])
+    axes[0].plot(nh, [r["n_patterns"] * r["bound_eq40"] for r in selected], "k--",
+                 label="theory, θ = 1/2 (Eq. 10)")
+    axes[0].set_title(f"(a) capacity vs threshold, σ_v = {noises[0]:g}")
+    axes[0].set_ylabel("patterns recalled exactly (capacity)")
+    for k, noise in enumerate(noises):
+        color = colors[k % len(colors)]
+        nh, recalled, selected = curve([r for r in rows if r["theta"] == theta_b and r["noise"] == noise])
+        axes[1].plot(nh, recalled, "o-", color=color, label=f"σ_v² = {noise**2:g}")
+        axes[1].plot(nh, [max(r["n_patterns"] * r["bound_eq40"], 0.5) for r in selected], "--",
+                     color=color, alpha=0.8)
+        axes[1].plot(nh, [max(r["n_patterns"] * r["probability_eq38"], 0.5) for r in selected], ":",
+                     color=color, alpha=0.8)
+    axes[1].plot([], [], "k--", label="bound, Eq. 40")
+    axes[1].plot([], [], "k:", label="Eq. 38")
+    axes[1].set_title(f"(b) capacity vs visible noise, θ = {theta_b:g}")
+    nv_ratio = rows[0]["nv"] / rows[0]["nh"]
+    fig.suptitle(f"Capacity of the threshold associative memory, N_v = {nv_ratio:g} N_h "
+                 f"({rows[0]['backend']})")
+    for axis in axes:
+        axis.legend(fontsize=8, loc="upper left")
+    fig.tight_layout()
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
