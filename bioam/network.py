@@ -94,10 +94,11 @@ class AssociativeMemory:
 
     @property
     def equations(self):
-        """The equation strings of every object, keyed by object name."""
+        """The equation strings (with their comments) of every object, keyed by object."""
         return {
-            "visible": str(self.visible.equations),
-            "hidden": str(self.hidden.equations),
+            "visible": VISIBLE_EQUATIONS.strip(),
+            "hidden": HIDDEN_EQUATIONS.format(
+                activation=get_activation(self.parameters["activation"]).expression).strip(),
             "visible_to_hidden": FORWARD_MODEL.strip(),
             "hidden_to_visible": BACKWARD_MODEL.strip(),
         }
@@ -200,7 +201,7 @@ def build_network(xi, *, xi_back=None, theta=0.5, tau_v=20 * ms, tau_h=1 * ms,
     >>> net = Network(memory.objects)
     >>> net.run(50*ms)
     >>> memory.hidden.s[:]
-    array([1., 0.])
+    array([1, 0], dtype=int32)
     """
     xi, xi_back = check_weights(xi, xi_back)
     n_visible, n_hidden = xi.shape

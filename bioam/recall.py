@@ -87,7 +87,9 @@ class RecallSession:
     steepness : float
     backend : {'numpy', 'cython', 'cpp_standalone', 'cuda_standalone'}
     batch_size : int, optional
-        Cues simulated together; default: as many as fit in ``max_synapses``.
+        Cues simulated together. Given, the network is built (and compiled)
+        here; by default it is built at the first `recall`, for that call's
+        number of cues or as many as fit in ``max_synapses``.
     max_synapses : int
         Bound on the synapses of one build (both projections), which bounds memory.
     record_dt : Quantity, optional
@@ -126,11 +128,9 @@ class RecallSession:
             raise BioamError(f"record_dt ({record_dt}) must be at least dt ({dt})")
         check_positive("max_synapses", max_synapses)
         per_copy = 2 * self.n_visible * self.n_hidden
-        if batch_size is None:
-            batch_size = max(1, int(max_synapses // per_copy))
-        elif int(batch_size) != batch_size or batch_size < 1:
+        self._max_batch = max(1, int(max_synapses // per_copy))
+        if batch_size is not None and (int(batch_size) != batch_size or batch_size < 1):
             raise BioamError(f"batch_size must be a positive integer, got {batch_size}")
-        self.batch_size = int(batch_size)
         self.backend = backend
         self.duration = duration
         self.progress = progress
@@ -140,25 +140,37 @@ class RecallSession:
             directory = tempfile.mkdtemp(prefix="bioam_")
         self.directory = directory
         self._closed = False
+        self._build_kwds = dict(tau_v=tau_v, tau_h=tau_h, dt=dt, activation=activation,
+                                steepness=steepness, record_dt=record_dt)
+        self.memory = None
+        self.batch_size = None
         self.build_seconds = 0.0
+        if batch_size is not None:
+            self._build(int(batch_size))
 
+    def _build(self, batch_size):
+        """Build (and on standalone targets compile) the network with ``batch_size`` copies."""
+        self.batch_size = batch_size
+        kwds = self._build_kwds
+        backend, directory = self.backend, self.directory
         start = time.perf_counter()
         backends.activate(backend, build_directory=directory)
         try:
             self.memory = build_network(
-                self.xi, xi_back=self.xi_back, theta=self.theta, tau_v=tau_v, tau_h=tau_h,
-                activation=activation, steepness=steepness, n_copies=self.batch_size,
-                dt=dt, name="bioam")
+                self.xi, xi_back=self.xi_back, theta=self.theta, tau_v=kwds["tau_v"],
+                tau_h=kwds["tau_h"], activation=kwds["activation"],
+                steepness=kwds["steepness"], n_copies=batch_size, dt=kwds["dt"],
+                name="bioam")
             objects = list(self.memory.objects)
             if self.record:
                 self._monitor_v = StateMonitor(self.memory.visible, "v", record=True,
-                                               dt=record_dt, name="bioam_visible_monitor")
+                                               dt=kwds["record_dt"], name="bioam_visible_monitor")
                 self._monitor_h = StateMonitor(self.memory.hidden, "h", record=True,
-                                               dt=record_dt, name="bioam_hidden_monitor")
+                                               dt=kwds["record_dt"], name="bioam_hidden_monitor")
                 objects += [self._monitor_v, self._monitor_h]
             self.network = Network(objects, name="bioam_network")
             if backend in backends.STANDALONE_BACKENDS:
-                self.network.run(duration, namespace={})
+                self.network.run(self.duration, namespace={})
                 get_device().build(directory=directory, compile=True, run=False,
                                    with_output=False)
             else:
@@ -190,7 +202,7 @@ class RecallSession:
             self.network.run(self.duration, namespace={})
         visible = np.array(memory.visible.v[:]).reshape(self.batch_size, self.n_visible)
         h = np.array(memory.hidden.h[:]).reshape(self.batch_size, self.n_hidden)
-        hidden = np.array(memory.hidden.s[:]).reshape(self.batch_size, self.n_hidden)
+        hidden = np.array(memory.hidden.s[:], dtype=np.float64).reshape(self.batch_size, self.n_hidden)
         traces = {}
         if self.record:
             traces["t"] = np.asarray(self._monitor_v.t[:] / ms) * 1e-3
@@ -219,6 +231,8 @@ class RecallSession:
         cues = check_cues(cues, self.n_visible)
         theta = self.theta if theta is None else check_theta(theta, self.n_hidden)
         n_cues = cues.shape[0]
+        if self.memory is None:
+            self._build(min(n_cues, self._max_batch))
         outputs = {"visible": [], "h": [], "hidden": []}
         trace_chunks = []
         start = time.perf_counter()
@@ -289,10 +303,5 @@ def recall(xi, cues, *, theta=DEFAULTS["theta"], backend="cython", **kwds):
     -------
     RecallResult
     """
-    xi_checked, _ = check_weights(xi, kwds.get("xi_back"))
-    cues = check_cues(cues, xi_checked.shape[0])
-    if "batch_size" not in kwds:
-        per_copy = 2 * xi_checked.size
-        kwds["batch_size"] = max(1, min(cues.shape[0], int(kwds.get("max_synapses", 2**23) // per_copy)))
     with RecallSession(xi, theta=theta, backend=backend, **kwds) as session:
         return session.recall(cues)

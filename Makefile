@@ -1,0 +1,33 @@
+# Set-up and everyday commands. Each target creates the virtual environment
+# .venv (Python 3.12, see .python-version) and installs bioam into it first.
+PYTHON ?= python3.12
+VENV ?= .venv
+BIN = $(VENV)/bin
+
+.PHONY: demo test test-all benchmark clean venv
+
+$(BIN)/bioam: setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test,cuda]'
+	touch $(BIN)/bioam
+
+venv: $(BIN)/bioam
+
+# The main job: the capacity experiment of Figure 1 (a few minutes on 2 cores).
+demo: venv
+	$(BIN)/bioam capacity --out output/capacity
+
+# The quick test run (slow tests deselected).
+test: venv
+	$(BIN)/python -m pytest -m "not slow"
+
+# Everything, including the C++ capacity sweep and the CUDA compile check.
+test-all: venv
+	$(BIN)/python -m pytest
+
+benchmark: venv
+	$(BIN)/python experiments/benchmark_backends.py
+
+clean:
+	rm -rf output .pytest_cache
