@@ -33,6 +33,10 @@ BACKENDS = RUNTIME_BACKENDS + STANDALONE_BACKENDS
 #: Name under which the CUDA 13 device is registered with Brian2.
 CUDA13_DEVICE = "bioam_cuda_standalone"
 
+#: C++ preferences `configure_cuda` changes; `deactivate` puts them back.
+_CPP_PREFS = ("extra_compile_args_gcc", "include_dirs", "library_dirs", "runtime_library_dirs")
+_saved_prefs = {}
+
 
 def check_backend(backend):
     """Raise a `BioamError` unless ``backend`` is one of `BACKENDS`."""
@@ -152,6 +156,8 @@ def configure_cuda(build_directory, compute_capability=None):
         backend_prefs.compute_capability = compute_capability or 9.0
     elif compute_capability is not None:
         backend_prefs.compute_capability = compute_capability
+    for pref_name in _CPP_PREFS:
+        _saved_prefs.setdefault(pref_name, list(prefs.codegen.cpp[pref_name]))
     gcc_args = [a for a in prefs.codegen.cpp.extra_compile_args_gcc if not a.startswith("-std=")]
     prefs.codegen.cpp.extra_compile_args_gcc = gcc_args + ["-std=c++17"]
     for pref_name, folder in (("include_dirs", include), ("library_dirs", lib),
@@ -186,3 +192,6 @@ def deactivate():
     if hasattr(device, "reinit"):
         device.reinit()
     set_device("runtime")
+    for pref_name, value in _saved_prefs.items():
+        prefs.codegen.cpp[pref_name] = value
+    _saved_prefs.clear()
