@@ -1,21 +1,23 @@
 """
 The threshold dense associative memory of Kafraj, Krotov & Latham as Brian2 objects.
 
-`build_network` returns ordinary Brian2 objects (two `NeuronGroup` and two
-`Synapses`) that implement Eq. (1) of the paper::
+`build_network` returns ordinary Brian2 objects (`NeuronGroup` and `Synapses`)
+that implement Eq. (1) of the paper::
 
     tau_v dv_i/dt  = -v_i  + N_h^(-1/2)    sum_mu xi_imu s_mu        (1a)
     tau_h dh_mu/dt = -h_mu + N_h^(1/2)/N_v sum_i  xi_mui v_i         (1b)
     s_mu = Theta(h_mu - theta_mu)                                    (2, 4)
 
-The sums are Brian2 summed variables computed by the two projections; both
-are evaluated from the state at time t before either group is updated, so a
-time step is one simultaneous (forward Euler) step of the whole system.
+The sums are Brian2 summed variables computed by the projections; they are
+evaluated from the state at time t before any group is updated, so a time
+step is one simultaneous (forward Euler) step of the whole system.
 
-Every variant (asymmetric weights, per-neuron thresholds, sigmoid activation)
-is an argument of this one builder. Several independent copies of the network
-can be packed into the same objects (``n_copies``), which is how many cues are
-recalled in one simulation (see `bioam.recall`).
+Every variant is an argument of this one builder: asymmetric weights
+(``xi_back``), per-neuron thresholds (``theta`` as an array), the sigmoid
+activation, sparse connectivity (``connection_probability``) and Dale's law
+(``dale=True``). Several independent copies of the network can be packed
+into the same objects (``n_copies``), which is how many cues are recalled in
+one simulation (see `bioam.recall`).
 """
 
 import numpy as np
@@ -26,36 +28,117 @@ from brian2.utils.logger import get_logger
 from .activations import get_activation
 from .validation import BioamError, check_positive, check_theta, check_time, check_weights
 
-__all__ = ["AssociativeMemory", "build_network", "VISIBLE_EQUATIONS", "HIDDEN_EQUATIONS"]
+__all__ = ["AssociativeMemory", "build_network", "connection_masks", "dale_parameters"]
 
 logger = get_logger(__name__)
 
-#: Visible neurons, Eq. (1a). ``I_v`` is the summed input sum_mu xi_imu s_mu.
+#: Visible neurons, Eq. (1a). ``{baseline}`` is empty, or ``+ baseline`` under Dale's law.
 VISIBLE_EQUATIONS = """
-dv/dt = (-v + I_v / sqrt(N_h)) / tau_v : 1  # Eq. 1a
-I_v : 1  # sum over hidden neurons of xi_imu * s_mu (summed variable)
+dv/dt = (-v{baseline} + I_v / sqrt(N_h)) / tau_v : 1  # Eq. 1a
+{inputs}
 """
 
 #: Hidden neurons, Eq. (1b) with the activation s of Eq. (2)/(4).
-#: ``{activation}`` is replaced by the chosen activation's expression.
 HIDDEN_EQUATIONS = """
 dh/dt = (-h + sqrt(N_h) / N_v * I_h) / tau_h : 1  # Eq. 1b
-I_h : 1  # sum over visible neurons of xi_mui * v_i (summed variable)
+{inputs}
 theta : 1 (constant)  # threshold, one value per neuron (Eq. 2)
 s = {activation} : 1  # activation s_mu (Eq. 4)
 """
 
-#: Visible -> hidden projection: the summed input of Eq. (1b).
-FORWARD_MODEL = """
-w : 1 (constant)  # xi_mui
-I_h_post = w * v_pre : 1 (summed)
+#: A summed input from one projection.
+SINGLE_INPUT = "{name} : 1  # {description} (summed variable)"
+
+#: Under Dale's law a summed input has an excitatory and an inhibitory part.
+SPLIT_INPUT = """{name} = {name}_exc + {name}_inh : 1  # {description}
+{name}_exc : 1  # from excitatory neurons, weights xi + c >= 0 (summed variable)
+{name}_inh : 1  # from the inhibitory pool, weight -c <= 0 (summed variable)"""
+
+#: Inhibitory interneurons of Dale's law: the pooled rate of their inputs,
+#: instantaneous (tau_inhibitory = 0) or low-pass filtered.
+POOL_EQUATIONS_INSTANTANEOUS = """
+r : 1  # rate = sum of the presynaptic rates (summed variable)
+"""
+POOL_EQUATIONS_FILTERED = """
+dr/dt = (-r + I_r) / tau_inhibitory : 1  # rate of the inhibitory pool
+I_r : 1  # sum of the presynaptic rates (summed variable)
 """
 
-#: Hidden -> visible projection: the summed input of Eq. (1a).
-BACKWARD_MODEL = """
-w : 1 (constant)  # xi_imu (or the separate backward matrix)
-I_v_post = w * s_pre : 1 (summed)
+#: A projection: ``{target}`` of the postsynaptic group summed over ``w * {source}``.
+PROJECTION_MODEL = """
+w : 1 (constant)  # {weight}
+{target}_post = w * {source}_pre : 1 (summed)
 """
+
+
+def connection_masks(n_visible, n_hidden, connection_probability=1.0, shared=False, seed=0):
+    """
+    Which synapses exist under sparse connectivity.
+
+    Parameters
+    ----------
+    n_visible, n_hidden : int
+    connection_probability : float
+        Probability p that a synapse is present (0 < p <= 1).
+    shared : bool
+        If True, visible->hidden and hidden->visible synapses come in pairs
+        (the backward mask is the transpose of the forward one); otherwise
+        the two directions are drawn independently.
+    seed : int
+
+    Returns
+    -------
+    forward : ndarray of bool, shape (N_v, N_h)
+    backward : ndarray of bool, shape (N_h, N_v)
+    """
+    if not 0 < connection_probability <= 1:
+        raise BioamError(
+            f"connection_probability must be in (0, 1], got {connection_probability}")
+    if connection_probability == 1:
+        return np.ones((n_visible, n_hidden), bool), np.ones((n_hidden, n_visible), bool)
+    rng = np.random.default_rng([seed, 1])
+    forward = rng.random((n_visible, n_hidden)) < connection_probability
+    backward = forward.T.copy() if shared else rng.random((n_hidden, n_visible)) < connection_probability
+    return forward, backward
+
+
+def dale_parameters(forward, backward, n_visible, n_hidden, baseline=None):
+    """
+    The E/I mapping of Dale's law for effective weight matrices.
+
+    Each mixed-sign projection ``sum_j W_jk x_j`` is rewritten as
+    ``sum_j (W_jk + c) x_j - c sum_j x_j`` with ``c = max(0, -min W)``: the first
+    term is carried by excitatory synapses (weights >= 0), the second by one
+    inhibitory interneuron per copy that pools the presynaptic rates (input
+    weights 1) and inhibits every target with weight ``-c``. Visible rates
+    are shifted by a ``baseline`` b >= 0 so that they are never negative,
+    ``rate = v + b``; the constant extra input this gives the hidden neurons,
+    ``N_h^(1/2)/N_v * b * sum_i xi_mui``, is moved into their thresholds.
+
+    Parameters
+    ----------
+    forward : ndarray, shape (N_v, N_h)
+    backward : ndarray, shape (N_h, N_v)
+    n_visible, n_hidden : int
+    baseline : float, optional
+        Default: the most negative visible state a fixed point can have,
+        ``max(0, -min_i sum_mu min(0, backward_mui) / sqrt(N_h))``.
+
+    Returns
+    -------
+    dict
+        ``c_forward``, ``c_backward``, ``baseline``, ``threshold_shift`` (N_h,).
+    """
+    if baseline is None:
+        baseline = max(0.0, float(-np.min(np.minimum(backward, 0).sum(axis=0)) / np.sqrt(n_hidden)))
+    if not np.isfinite(baseline) or baseline < 0:
+        raise BioamError(f"baseline must be a rate >= 0, got {baseline}")
+    return {
+        "c_forward": max(0.0, float(-forward.min())),
+        "c_backward": max(0.0, float(-backward.min())),
+        "baseline": float(baseline),
+        "threshold_shift": np.sqrt(n_hidden) / n_visible * baseline * forward.sum(axis=0),
+    }
 
 
 class AssociativeMemory:
@@ -65,43 +148,58 @@ class AssociativeMemory:
     Attributes
     ----------
     visible : NeuronGroup
-        ``n_copies * N_v`` visible neurons, variable ``v``.
+        ``n_copies * N_v`` visible neurons, variable ``v`` (under Dale's law
+        ``v`` is the rate, the unconstrained model's v plus ``baseline``).
     hidden : NeuronGroup
         ``n_copies * N_h`` hidden neurons, variables ``h``, ``theta`` and the
         activation ``s``.
     visible_to_hidden, hidden_to_visible : Synapses
-        The two projections, weight variable ``w``.
+        The two projections (excitatory parts under Dale's law), weight ``w``.
+    inhibitory : list of NeuronGroup
+        The inhibitory pools of Dale's law (empty otherwise).
+    inhibitory_synapses : list of Synapses
+        Their input and output synapses.
     n_visible, n_hidden, n_copies : int
     parameters : dict
         The parameters the network was built with.
+    forward_weights, backward_weights : ndarray
+        The effective weights (N_v x N_h and N_h x N_v, zeros where a synapse
+        is absent and scaled by 1/p under sparse connectivity) of the
+        equivalent unconstrained model.
     """
 
-    def __init__(self, visible, hidden, visible_to_hidden, hidden_to_visible,
-                 n_visible, n_hidden, n_copies, parameters):
+    def __init__(self, visible, hidden, visible_to_hidden, hidden_to_visible, n_visible,
+                 n_hidden, n_copies, parameters, equations, forward_weights,
+                 backward_weights, inhibitory=(), inhibitory_synapses=()):
         self.visible = visible
         self.hidden = hidden
         self.visible_to_hidden = visible_to_hidden
         self.hidden_to_visible = hidden_to_visible
+        self.inhibitory = list(inhibitory)
+        self.inhibitory_synapses = list(inhibitory_synapses)
         self.n_visible = n_visible
         self.n_hidden = n_hidden
         self.n_copies = n_copies
         self.parameters = parameters
+        self.equations = equations
+        self.forward_weights = forward_weights
+        self.backward_weights = backward_weights
 
     @property
     def objects(self):
-        """The four Brian2 objects, to pass to `Network` or `Network.add`."""
-        return [self.visible, self.hidden, self.visible_to_hidden, self.hidden_to_visible]
+        """All Brian2 objects, to pass to `Network` or `Network.add`."""
+        return ([self.visible, self.hidden, self.visible_to_hidden, self.hidden_to_visible]
+                + self.inhibitory + self.inhibitory_synapses)
 
     @property
-    def equations(self):
-        """The equation strings (with their comments) of every object, keyed by object."""
-        return {
-            "visible": VISIBLE_EQUATIONS.strip(),
-            "hidden": HIDDEN_EQUATIONS.format(
-                activation=get_activation(self.parameters["activation"]).expression).strip(),
-            "visible_to_hidden": FORWARD_MODEL.strip(),
-            "hidden_to_visible": BACKWARD_MODEL.strip(),
-        }
+    def baseline(self):
+        """Visible baseline rate (0 unless Dale's law)."""
+        return self.parameters.get("baseline", 0.0)
+
+    @property
+    def threshold_shift(self):
+        """Per hidden neuron, how much h (and theta) sit above the unconstrained model's."""
+        return self.parameters.get("threshold_shift", np.zeros(self.n_hidden))
 
     def set_cues(self, cues):
         """
@@ -110,6 +208,8 @@ class AssociativeMemory:
         Parameters
         ----------
         cues : array-like, shape (n_copies, N_v), or (N_v,) for one copy
+            States of the unconstrained model (shifted by the baseline under
+            Dale's law).
         """
         cues = np.asarray(cues, dtype=np.float64)
         if cues.ndim == 1 and self.n_copies == 1:
@@ -119,44 +219,91 @@ class AssociativeMemory:
                 f"cues must have shape (n_copies, N_v) = ({self.n_copies}, "
                 f"{self.n_visible}), got {cues.shape}"
             )
-        self.visible.v = cues.ravel()
-        self.hidden.h = 0
+        rates = cues + self.baseline
+        if self.parameters["dale"] and rates.min() < 0:
+            raise BioamError(
+                f"under Dale's law visible rates must be >= 0, but a cue reaches "
+                f"{cues.min():.3g} with baseline {self.baseline:.3g}; build with "
+                f"baseline >= {-cues.min():.3g}"
+            )
+        self.visible.v = rates.ravel()
+        self.hidden.h = self.threshold_shift_tiled()
+        if self.inhibitory and "I_r" in self.inhibitory[0].variables:
+            # filtered interneurons start at their steady state for h = 0 (s = 0)
+            self.inhibitory[0].r = rates.sum(axis=1)
+            self.inhibitory[1].r = 0
+
+    def threshold_shift_tiled(self):
+        """`threshold_shift` repeated for every copy."""
+        return np.tile(self.threshold_shift, self.n_copies)
+
+    def set_theta(self, theta):
+        """Set the thresholds (scalar or N_h values) of the unconstrained model."""
+        theta = check_theta(theta, self.n_hidden)
+        self.hidden.theta = np.tile(theta + self.threshold_shift, self.n_copies)
+
+    def unconstrained_state(self, visible, h):
+        """Convert flat ``v`` and ``h`` values to the unconstrained model's v and h."""
+        visible = np.asarray(visible).reshape(self.n_copies, self.n_visible) - self.baseline
+        h = np.asarray(h).reshape(self.n_copies, self.n_hidden) - self.threshold_shift
+        return visible, h
 
     def __repr__(self):
         return (
             f"AssociativeMemory(N_v={self.n_visible}, N_h={self.n_hidden}, "
-            f"n_copies={self.n_copies}, activation={self.parameters['activation']!r})"
+            f"n_copies={self.n_copies}, activation={self.parameters['activation']!r}, "
+            f"p={self.parameters['connection_probability']}, dale={self.parameters['dale']})"
         )
 
 
-def block_indices(n_pre, n_post, n_copies):
+def block_indices(n_pre, n_post, n_copies, mask=None):
     """
-    Pre- and postsynaptic indices of ``n_copies`` dense, disjoint blocks.
+    Pre- and postsynaptic indices of ``n_copies`` disjoint blocks.
 
-    Synapse ``(b * n_pre + k) * n_post + m`` connects neuron ``k`` of block ``b``
-    of the source to neuron ``m`` of block ``b`` of the target, the order in
-    which Brian2 creates the synapses of the generator
-    ``j = 'm + (i // n_pre) * n_post for m in range(n_post)'``.
+    Without a mask the blocks are dense, and synapse ``(b * n_pre + k) * n_post
+    + m`` connects neuron ``k`` of block ``b`` of the source to neuron ``m`` of
+    block ``b`` of the target, the order in which Brian2 creates the synapses
+    of the generator ``j = 'm + (i // n_pre) * n_post for m in range(n_post)'``.
+    With a mask (n_pre x n_post, bool) only its True entries are connected, in
+    the same order.
     """
-    pre = np.repeat(np.arange(n_pre * n_copies, dtype=np.int32), n_post)
-    block = pre // n_pre
-    post = (block * n_post + np.tile(np.arange(n_post, dtype=np.int32), n_pre * n_copies)).astype(np.int32)
+    if mask is None:
+        mask = np.ones((n_pre, n_post), bool)
+    pre_local, post_local = np.nonzero(mask)
+    offsets = np.arange(n_copies, dtype=np.int64)[:, None]
+    pre = (offsets * n_pre + pre_local[None, :]).ravel().astype(np.int32)
+    post = (offsets * n_post + post_local[None, :]).ravel().astype(np.int32)
     return pre, post
 
 
-def _connect_blocks(synapses, n_pre, n_post, n_copies, standalone):
-    if standalone:
-        # Generated code; no index arrays stored in the project.
+def _project(source, target, model, weights, n_copies, standalone, name, namespace,
+             clock_kwds, mask=None):
+    """Synapses from ``source`` to ``target`` with per-copy ``weights`` (n_pre x n_post)."""
+    n_pre, n_post = weights.shape
+    synapses = Synapses(source, target, model, namespace=namespace, name=name, **clock_kwds)
+    if mask is None and standalone:
+        # generated code; no index arrays stored in the project
         synapses.connect(j=f"m + (i // {n_pre}) * {n_post} for m in range({n_post})")
+        synapses.w = np.tile(weights.ravel(), n_copies)
     else:
-        pre, post = block_indices(n_pre, n_post, n_copies)
+        pre, post = block_indices(n_pre, n_post, n_copies, mask)
         synapses.connect(i=pre, j=post)
+        kept = weights.ravel() if mask is None else weights[mask]
+        synapses.w = np.tile(kept, n_copies)
+    return synapses
 
 
-@check_units(tau_v=ms, tau_h=ms)
+def _input_equations(name, description, split):
+    template = SPLIT_INPUT if split else SINGLE_INPUT
+    return template.format(name=name, description=description)
+
+
+@check_units(tau_v=ms, tau_h=ms, tau_inhibitory=ms)
 def build_network(xi, *, xi_back=None, theta=0.5, tau_v=20 * ms, tau_h=1 * ms,
                   activation="step", steepness=20.0, n_copies=1, method="euler",
-                  dt=None, name="bioam"):
+                  dt=None, name="bioam", connection_probability=1.0,
+                  shared_connectivity=False, connectivity_seed=0, dale=False,
+                  baseline=None, tau_inhibitory=0 * ms):
     """
     Build the associative memory of Eq. (1) as Brian2 objects.
 
@@ -185,6 +332,24 @@ def build_network(xi, *, xi_back=None, theta=0.5, tau_v=20 * ms, tau_h=1 * ms,
         Time step of the objects' clock (default: the global ``defaultclock``).
     name : str
         Prefix of the objects' names.
+    connection_probability : float
+        Sparse connectivity: each synapse is present with probability p and
+        present weights are scaled by 1/p, which keeps the expected input
+        unchanged. 1 (default) is the dense network.
+    shared_connectivity : bool
+        Draw the two directions' synapses as reciprocal pairs (True) or
+        independently (False).
+    connectivity_seed : int
+        Seed of the connectivity draw.
+    dale : bool
+        Dale's law: every neuron's outgoing weights have one sign and every
+        rate is >= 0 (see `dale_parameters` for the exact mapping).
+    baseline : float, optional
+        Under Dale's law, the visible baseline rate (see `dale_parameters`).
+    tau_inhibitory : Quantity
+        Under Dale's law, the time constant of the inhibitory interneurons;
+        0 ms (default) makes them instantaneous, and the network then
+        reproduces the unconstrained model exactly.
 
     Returns
     -------
@@ -214,9 +379,21 @@ def build_network(xi, *, xi_back=None, theta=0.5, tau_v=20 * ms, tau_h=1 * ms,
     if int(n_copies) != n_copies or n_copies < 1:
         raise BioamError(f"n_copies must be a positive integer, got {n_copies}")
     n_copies = int(n_copies)
+    if float(tau_inhibitory) < 0:
+        raise BioamError(f"tau_inhibitory must be >= 0, got {tau_inhibitory}")
 
-    from brian2.devices.device import get_device
+    forward_mask, backward_mask = connection_masks(
+        n_visible, n_hidden, connection_probability, shared_connectivity, connectivity_seed)
+    sparse = connection_probability < 1
+    if sparse and dale:
+        raise BioamError(
+            "Dale's law with sparse connectivity is not supported: pooled inhibition "
+            "assumes dense projections; use one of the two")
+    forward = xi * forward_mask / connection_probability
+    backward = xi_back * backward_mask / connection_probability
+
     from brian2.devices.cpp_standalone.device import CPPStandaloneDevice
+    from brian2.devices.device import get_device
 
     standalone = isinstance(get_device(), CPPStandaloneDevice)
     namespace = {
@@ -226,25 +403,6 @@ def build_network(xi, *, xi_back=None, theta=0.5, tau_v=20 * ms, tau_h=1 * ms,
         "tau_h": tau_h,
         "steepness": float(steepness),
     }
-    clock_kwds = {} if dt is None else {"dt": dt}
-    visible = NeuronGroup(n_copies * n_visible, VISIBLE_EQUATIONS, method=method,
-                          namespace=namespace, name=f"{name}_visible", **clock_kwds)
-    hidden = NeuronGroup(n_copies * n_hidden,
-                         HIDDEN_EQUATIONS.format(activation=act.expression),
-                         method=method, namespace=namespace, name=f"{name}_hidden",
-                         **clock_kwds)
-    hidden.theta = np.tile(theta, n_copies)
-
-    forward = Synapses(visible, hidden, FORWARD_MODEL, namespace=namespace,
-                       name=f"{name}_visible_to_hidden", **clock_kwds)
-    _connect_blocks(forward, n_visible, n_hidden, n_copies, standalone)
-    forward.w = np.tile(xi.ravel(), n_copies)  # xi[k, m] at synapse k * N_h + m
-
-    backward = Synapses(hidden, visible, BACKWARD_MODEL, namespace=namespace,
-                        name=f"{name}_hidden_to_visible", **clock_kwds)
-    _connect_blocks(backward, n_hidden, n_visible, n_copies, standalone)
-    backward.w = np.tile(xi_back.ravel(), n_copies)  # xi_back[m, k] at m * N_v + k
-
     parameters = {
         "n_visible": n_visible,
         "n_hidden": n_hidden,
@@ -255,6 +413,81 @@ def build_network(xi, *, xi_back=None, theta=0.5, tau_v=20 * ms, tau_h=1 * ms,
         "steepness": float(steepness),
         "asymmetric": not np.array_equal(xi_back, xi.T),
         "method": method,
+        "connection_probability": float(connection_probability),
+        "shared_connectivity": bool(shared_connectivity),
+        "connectivity_seed": connectivity_seed,
+        "dale": bool(dale),
     }
-    return AssociativeMemory(visible, hidden, forward, backward, n_visible, n_hidden,
-                             n_copies, parameters)
+    if dale:
+        parameters.update(dale_parameters(forward, backward, n_visible, n_hidden, baseline))
+        parameters["tau_inhibitory"] = tau_inhibitory
+        namespace["baseline"] = parameters["baseline"]
+        namespace["tau_inhibitory"] = tau_inhibitory
+
+    clock_kwds = {} if dt is None else {"dt": dt}
+    equations = {
+        "visible": VISIBLE_EQUATIONS.format(
+            baseline=" + baseline" if dale else "",
+            inputs=_input_equations("I_v", "sum over hidden neurons of xi_imu * s_mu", dale),
+        ).strip(),
+        "hidden": HIDDEN_EQUATIONS.format(
+            activation=act.expression,
+            inputs=_input_equations("I_h", "sum over visible neurons of xi_mui * v_i", dale),
+        ).strip(),
+    }
+    visible = NeuronGroup(n_copies * n_visible, equations["visible"], method=method,
+                          namespace=namespace, name=f"{name}_visible", **clock_kwds)
+    hidden = NeuronGroup(n_copies * n_hidden, equations["hidden"], method=method,
+                         namespace=namespace, name=f"{name}_hidden", **clock_kwds)
+
+    suffix = "_exc" if dale else ""
+    c_forward = parameters.get("c_forward", 0.0)
+    c_backward = parameters.get("c_backward", 0.0)
+    projections = {
+        "visible_to_hidden": (visible, hidden, "I_h" + suffix, "v", forward + c_forward,
+                              None if not sparse else forward_mask,
+                              "xi_mui (+ c under Dale's law)"),
+        "hidden_to_visible": (hidden, visible, "I_v" + suffix, "s", backward + c_backward,
+                              None if not sparse else backward_mask,
+                              "xi_imu, or the backward matrix (+ c under Dale's law)"),
+    }
+    synapses = {}
+    for key, (source, target, target_var, source_var, weights, mask, weight_doc) in projections.items():
+        model = PROJECTION_MODEL.format(target=target_var, source=source_var, weight=weight_doc)
+        equations[key] = model.strip()
+        synapses[key] = _project(source, target, model, weights, n_copies, standalone,
+                                 f"{name}_{key}", namespace, clock_kwds, mask)
+
+    pools, pool_synapses = [], []
+    if dale:
+        filtered = float(tau_inhibitory) > 0
+        pool_model = POOL_EQUATIONS_FILTERED if filtered else POOL_EQUATIONS_INSTANTANEOUS
+        pooled_var = "I_r" if filtered else "r"
+        equations["inhibitory"] = pool_model.strip()
+        for key, (source, target, target_var, source_var, _, _, _) in projections.items():
+            # one inhibitory neuron per copy pools the source's rates (weights 1) ...
+            pool = NeuronGroup(n_copies, pool_model, method=method, namespace=namespace,
+                               name=f"{name}_inhibitory_{key}", order=-10, **clock_kwds)
+            n_source = source.N // n_copies
+            n_target = target.N // n_copies
+            rates = "v" if source is visible else "s"
+            to_pool = PROJECTION_MODEL.format(target=pooled_var, source=rates,
+                                              weight="1, excitatory input to the pool")
+            from_pool = PROJECTION_MODEL.format(target=target_var.replace("_exc", "_inh"),
+                                                source="r", weight="-c, inhibitory")
+            c = c_forward if key == "visible_to_hidden" else c_backward
+            equations[f"{key}_to_inhibitory"] = to_pool.strip()
+            equations[f"inhibitory_to_{key.split('_to_')[1]}"] = from_pool.strip()
+            pool_synapses.append(_project(source, pool, to_pool, np.ones((n_source, 1)),
+                                          n_copies, standalone, f"{name}_{key}_to_pool",
+                                          namespace, clock_kwds))
+            pool_synapses.append(_project(pool, target, from_pool, np.full((1, n_target), -c),
+                                          n_copies, standalone, f"{name}_pool_{key}",
+                                          namespace, clock_kwds))
+            pools.append(pool)
+
+    memory = AssociativeMemory(visible, hidden, synapses["visible_to_hidden"],
+                               synapses["hidden_to_visible"], n_visible, n_hidden, n_copies,
+                               parameters, equations, forward, backward, pools, pool_synapses)
+    memory.set_theta(theta)
+    return memory

@@ -99,6 +99,10 @@ class RecallSession:
         deleted by `close`).
     progress : bool
         Print a line per chunk to standard error.
+    **network_options
+        Further options of `bioam.build_network` (``connection_probability``,
+        ``shared_connectivity``, ``connectivity_seed``, ``dale``, ``baseline``,
+        ``tau_inhibitory``).
 
     Examples
     --------
@@ -117,7 +121,7 @@ class RecallSession:
                  tau_h=DEFAULTS["tau_h"], dt=DEFAULTS["dt"], duration=DEFAULTS["duration"],
                  activation=DEFAULTS["activation"], steepness=DEFAULTS["steepness"],
                  backend="cython", batch_size=None, max_synapses=2**23, record_dt=None,
-                 directory=None, progress=False):
+                 directory=None, progress=False, **network_options):
         backends.check_backend(backend)
         self.xi, self.xi_back = check_weights(xi, xi_back)
         self.n_visible, self.n_hidden = self.xi.shape
@@ -142,6 +146,7 @@ class RecallSession:
         self._closed = False
         self._build_kwds = dict(tau_v=tau_v, tau_h=tau_h, dt=dt, activation=activation,
                                 steepness=steepness, record_dt=record_dt)
+        self.network_options = network_options
         self.memory = None
         self.batch_size = None
         self.build_seconds = 0.0
@@ -160,7 +165,7 @@ class RecallSession:
                 self.xi, xi_back=self.xi_back, theta=self.theta, tau_v=kwds["tau_v"],
                 tau_h=kwds["tau_h"], activation=kwds["activation"],
                 steepness=kwds["steepness"], n_copies=batch_size, dt=kwds["dt"],
-                name="bioam")
+                name="bioam", **self.network_options)
             objects = list(self.memory.objects)
             if self.record:
                 self._monitor_v = StateMonitor(self.memory.visible, "v", record=True,
@@ -170,6 +175,7 @@ class RecallSession:
                 objects += [self._monitor_v, self._monitor_h]
             self.network = Network(objects, name="bioam_network")
             if backend in backends.STANDALONE_BACKENDS:
+                self.memory.set_cues(np.zeros((batch_size, self.n_visible)))
                 self.network.run(self.duration, namespace={})
                 get_device().build(directory=directory, compile=True, run=False,
                                    with_output=False)
@@ -185,31 +191,33 @@ class RecallSession:
 
     def _simulate_chunk(self, cues, theta):
         memory = self.memory
-        flat_theta = np.tile(theta, self.batch_size)
+        flat_theta = np.tile(theta + memory.threshold_shift, self.batch_size)
         if self.backend in backends.STANDALONE_BACKENDS:
             if self.backend == "cuda_standalone" and not backends.gpu_available():
                 raise BioamError(
                     "backend 'cuda_standalone' needs an NVIDIA GPU to run and none was "
                     f"found (nvidia-smi); the compiled project is in {self.directory}"
                 )
-            get_device().run(run_args={memory.visible.v: cues.ravel(),
+            if memory.parameters["dale"] and (cues + memory.baseline).min() < 0:
+                memory.set_cues(cues)  # raises the error that names the baseline needed
+            get_device().run(run_args={memory.visible.v: (cues + memory.baseline).ravel(),
                                        memory.hidden.theta: flat_theta},
                              with_output=False)
         else:
             self.network.restore("initial")  # t = 0: the same steps for every chunk
             memory.set_cues(cues)
-            memory.hidden.theta = flat_theta
+            memory.set_theta(theta)
             self.network.run(self.duration, namespace={})
-        visible = np.array(memory.visible.v[:]).reshape(self.batch_size, self.n_visible)
-        h = np.array(memory.hidden.h[:]).reshape(self.batch_size, self.n_hidden)
+        visible, h = memory.unconstrained_state(np.array(memory.visible.v[:]),
+                                                np.array(memory.hidden.h[:]))
         hidden = np.array(memory.hidden.s[:], dtype=np.float64).reshape(self.batch_size, self.n_hidden)
         traces = {}
         if self.record:
             traces["t"] = np.asarray(self._monitor_v.t[:] / ms) * 1e-3
             traces["visible"] = np.array(self._monitor_v.v).reshape(
-                self.batch_size, self.n_visible, -1)
+                self.batch_size, self.n_visible, -1) - memory.baseline
             traces["h"] = np.array(self._monitor_h.h).reshape(
-                self.batch_size, self.n_hidden, -1)
+                self.batch_size, self.n_hidden, -1) - memory.threshold_shift[None, :, None]
         return visible, h, hidden, traces
 
     def recall(self, cues, theta=None):

@@ -1,0 +1,122 @@
+"""Biological variants: constraints hold in the built objects, and neutral settings reduce exactly."""
+
+import numpy as np
+import pytest
+from brian2 import Network, StateMonitor, ms
+
+from bioam import BioamError, build_network, recall, reference_recall
+from bioam.variants import asymmetric_backward_weights, heterogeneous_thresholds
+
+TIMING = dict(tau_v=20 * ms, tau_h=1 * ms, dt=0.1 * ms, duration=30 * ms)
+
+
+@pytest.fixture
+def problem():
+    rng = np.random.default_rng(21)
+    xi = rng.standard_normal((120, 5))
+    targets = rng.integers(0, 2, (6, 5))
+    cues = targets @ xi.T / np.sqrt(5) + 0.5 * rng.standard_normal((6, 120))
+    return xi, cues, targets
+
+
+def test_asymmetric_weights_have_the_requested_correlation_and_reduce_at_rho_1(problem):
+    xi = np.random.default_rng(0).standard_normal((2000, 10))
+    for rho in (0.0, 0.5, 0.9):
+        back = asymmetric_backward_weights(xi, rho, seed=1)
+        assert np.corrcoef(back.ravel(), xi.T.ravel())[0, 1] == pytest.approx(rho, abs=0.02)
+        assert np.std(back) == pytest.approx(1.0, abs=0.02)
+    np.testing.assert_array_equal(asymmetric_backward_weights(xi, 1.0), xi.T)
+    with pytest.raises(BioamError, match="rho"):
+        asymmetric_backward_weights(xi, 1.5)
+
+
+def test_heterogeneous_thresholds_are_as_given_and_reduce_at_zero_spread(problem):
+    xi, cues, _ = problem
+    theta = heterogeneous_thresholds(5, mean=0.5, spread=0.1, seed=3)
+    assert theta.shape == (5,) and np.std(theta) > 0
+    memory = build_network(xi, theta=theta, n_copies=2)
+    np.testing.assert_array_equal(memory.hidden.theta[:], np.tile(theta, 2))
+    np.testing.assert_array_equal(heterogeneous_thresholds(5, 0.5, 0.0), np.full(5, 0.5))
+
+
+def test_sparse_connectivity_density_and_reference(problem):
+    xi, cues, _ = problem
+    memory = build_network(xi, connection_probability=0.3, connectivity_seed=4, n_copies=3)
+    density_forward = len(memory.visible_to_hidden) / (3 * xi.size)
+    density_backward = len(memory.hidden_to_visible) / (3 * xi.size)
+    assert density_forward == pytest.approx(0.3, abs=0.05)
+    assert density_backward == pytest.approx(0.3, abs=0.05)
+    # present weights are scaled by 1/p: the expected input is unchanged
+    present = memory.forward_weights[memory.forward_weights != 0]
+    assert np.mean(np.abs(present)) == pytest.approx(np.mean(np.abs(xi)) / 0.3, rel=0.15)
+    # independent directions: the backward mask is not the forward one transposed
+    assert not np.array_equal(memory.backward_weights != 0, (memory.forward_weights != 0).T)
+    shared = build_network(xi, connection_probability=0.3, shared_connectivity=True)
+    np.testing.assert_array_equal(shared.backward_weights != 0, (shared.forward_weights != 0).T)
+    # the sparse Brian2 network is the reference model with the effective weights
+    result = recall(xi, cues, backend="numpy", connection_probability=0.3,
+                    connectivity_seed=4, **TIMING)
+    expected = reference_recall(memory.forward_weights, cues,
+                                xi_back=memory.backward_weights, **TIMING)
+    assert np.max(np.abs(result.visible - expected["visible"])) < 1e-9
+    assert np.max(np.abs(result.h - expected["h"])) < 1e-9
+
+
+def test_sparse_at_p_1_is_the_dense_model(problem):
+    xi, cues, _ = problem
+    dense = recall(xi, cues, backend="numpy", **TIMING)
+    same = recall(xi, cues, backend="numpy", connection_probability=1.0, **TIMING)
+    np.testing.assert_array_equal(dense.visible, same.visible)
+
+
+def test_dale_signs_rates_and_exact_reduction(problem):
+    xi, cues, _ = problem
+    baseline = float(-cues.min()) + 0.1
+    memory = build_network(xi, dale=True, baseline=baseline, n_copies=len(cues), dt=0.1 * ms)
+    # every presynaptic neuron's outgoing weights have one sign
+    for pre_group in (memory.visible, memory.hidden, *memory.inhibitory):
+        signs = {}
+        for synapses in memory.objects:
+            if getattr(synapses, "source", None) is not pre_group or not hasattr(synapses, "w"):
+                continue
+            for i, w in zip(synapses.i[:], synapses.w[:]):
+                if w != 0:
+                    signs.setdefault(int(i), set()).add(bool(w > 0))
+        assert signs, pre_group.name
+        assert all(len(s) == 1 for s in signs.values()), pre_group.name
+    assert all(w >= 0 for w in memory.visible_to_hidden.w[:])
+    assert all(w <= 0 for pool_syn in memory.inhibitory_synapses[1::2] for w in pool_syn.w[:])
+    # rates stay >= 0 throughout the recall
+    memory.set_cues(cues)
+    monitors = [StateMonitor(memory.visible, "v", record=True),
+                StateMonitor(memory.hidden, "s", record=True),
+                StateMonitor(memory.inhibitory[1], "r", record=True)]
+    Network(memory.objects, *monitors).run(TIMING["duration"])
+    assert all(np.min(m.get_states([m.record_variables[0]])[m.record_variables[0]]) >= 0
+               for m in monitors)
+    # with instantaneous interneurons it is the unconstrained model exactly
+    visible, h = memory.unconstrained_state(memory.visible.v[:], memory.hidden.h[:])
+    expected = reference_recall(xi, cues, **TIMING)
+    assert np.max(np.abs(visible - expected["visible"])) < 1e-9
+    assert np.max(np.abs(h - expected["h"])) < 1e-9
+
+
+@pytest.mark.parametrize("backend", ["numpy", "cpp_standalone"])
+def test_dale_recall_matches_rate_model_on_every_backend(problem, backend):
+    xi, cues, targets = problem
+    rate = recall(xi, cues, backend="numpy", **TIMING)
+    dale = recall(xi, cues, backend=backend, dale=True, baseline=float(-cues.min()) + 0.1,
+                  **TIMING)
+    np.testing.assert_array_equal(dale.hidden, rate.hidden)
+    assert np.max(np.abs(dale.visible - rate.visible)) < 1e-9
+    # slow interneurons are no longer exact, but recall the same memories here
+    slow = recall(xi, cues, backend="numpy", dale=True, baseline=float(-cues.min()) + 0.1,
+                  tau_inhibitory=0.5 * ms, **TIMING)
+    assert np.mean(np.all(slow.hidden == rate.hidden, axis=1)) >= 0.8
+
+
+def test_dale_rejects_negative_rates(problem):
+    xi, cues, _ = problem
+    memory = build_network(xi, dale=True, baseline=0.0, n_copies=len(cues))
+    with pytest.raises(BioamError, match="baseline"):
+        memory.set_cues(cues)
