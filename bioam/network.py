@@ -20,15 +20,18 @@ into the same objects (``n_copies``), which is how many cues are recalled in
 one simulation (see `bioam.recall`).
 """
 
+from dataclasses import dataclass, field, replace
+
 import numpy as np
-from brian2 import NeuronGroup, Synapses, ms
+from brian2 import Hz, NeuronGroup, Synapses, ms, second
 from brian2.units.fundamentalunits import check_units
 from brian2.utils.logger import get_logger
 
 from .activations import get_activation
 from .validation import BioamError, check_positive, check_theta, check_time, check_weights
 
-__all__ = ["AssociativeMemory", "build_network", "connection_masks", "dale_parameters"]
+__all__ = ["AssociativeMemory", "SpikingHidden", "build_network", "connection_masks",
+           "dale_parameters"]
 
 logger = get_logger(__name__)
 
@@ -63,6 +66,85 @@ POOL_EQUATIONS_FILTERED = """
 dr/dt = (-r + I_r) / tau_inhibitory : 1  # rate of the inhibitory pool
 I_r : 1  # sum of the presynaptic rates (summed variable)
 """
+
+#: Visible neurons of the spiking variant: the cue is held until ``t_release``;
+#: the input from the hidden layer is a synaptic current driven by spikes.
+VISIBLE_EQUATIONS_SPIKING = """
+dv/dt = int(t >= t_release) * (-v + I_v / sqrt(N_h)) / tau_v : 1  # Eq. 1a, cue held until t_release
+dI_v/dt = -I_v / tau_synapse : 1  # synaptic current from hidden spikes (mean: sum_mu xi_imu s_mu)
+"""
+
+#: Hidden leaky integrate-and-fire neurons driven by the input h of Eq. 1b;
+#: the rheobase is h = theta, so firing realises Theta(h - theta).
+HIDDEN_EQUATIONS_SPIKING = """
+dh/dt = (-h + sqrt(N_h) / N_v * I_h) / tau_h : 1  # Eq. 1b: input from the visible layer
+I_h : 1  # sum over visible neurons of xi_mui * v_i (summed variable)
+theta : 1 (constant)  # threshold: rheobase of the neuron (Eq. 2)
+du/dt = (1 + gain * (h - theta) - u) / tau_m : 1 (unless refractory)  # membrane, firing at u > 1
+spike_count : 1  # spikes in the read-out window
+s = int(spike_count >= readout_spikes) : 1  # hidden state read from the spike count
+"""
+
+#: Spikes of hidden neuron mu add xi_imu / (r_on tau_synapse) to I_v of visible
+#: neuron i, so a neuron firing at its on-rate r_on contributes xi_imu on average.
+SPIKING_PROJECTION_MODEL = """
+w : 1 (constant)  # {weight}
+"""
+SPIKING_ON_PRE = "I_v_post += w / (r_on * tau_synapse)"
+
+
+@dataclass(frozen=True)
+class SpikingHidden:
+    """
+    Parameters of the spiking variant (hidden integrate-and-fire neurons).
+
+    A hidden neuron's membrane ``u`` integrates ``1 + gain * (h - theta)`` with
+    time constant ``tau_m`` and fires at ``u > 1`` (reset to 0, refractory
+    ``refractory``); it is silent for h <= theta and fires at a rate that
+    saturates quickly above theta, at most 1 / refractory. Each spike adds
+    ``xi_imu / (r_on * tau_synapse)`` to an exponential synaptic current of the
+    visible neurons, so the current's mean is ``xi_imu * rate / r_on`` with
+    ``r_on`` the rate at ``h - theta = on_margin``. The cue is held for
+    ``cue_hold`` before the visible layer is released; the hidden state is 1
+    where a neuron fires at least ``readout_fraction * r_on`` in the last
+    ``readout_window`` of the simulation.
+
+    Attributes
+    ----------
+    tau_m : Quantity
+    gain : float
+        Slope of the drive per unit of h above theta.
+    refractory : Quantity
+    tau_synapse : Quantity
+    cue_hold : Quantity
+    readout_window : Quantity
+    readout_fraction : float
+    on_margin : float
+    readout_start : Quantity, optional
+        Start of the read-out window (set by `bioam.RecallSession` to the
+        duration minus ``readout_window``).
+    """
+
+    tau_m: object = field(default_factory=lambda: 2 * ms)
+    gain: float = 100.0
+    refractory: object = field(default_factory=lambda: 5 * ms)
+    tau_synapse: object = field(default_factory=lambda: 2 * ms)
+    cue_hold: object = field(default_factory=lambda: 10 * ms)
+    readout_window: object = field(default_factory=lambda: 20 * ms)
+    readout_fraction: float = 0.25
+    on_margin: float = 0.5
+    readout_start: object = None
+
+    @property
+    def on_rate(self):
+        """Firing rate r_on at h - theta = on_margin (LIF f-I curve)."""
+        drive = 1 + self.gain * self.on_margin
+        return 1 / (self.refractory + self.tau_m * np.log(drive / (drive - 1)))
+
+    def readout_spikes(self):
+        """Spikes in the read-out window that count as an active neuron."""
+        return max(1.0, float(np.round(self.readout_fraction * self.on_rate * self.readout_window)))
+
 
 #: A projection: ``{target}`` of the postsynaptic group summed over ``w * {source}``.
 PROJECTION_MODEL = """
@@ -277,10 +359,11 @@ def block_indices(n_pre, n_post, n_copies, mask=None):
 
 
 def _project(source, target, model, weights, n_copies, standalone, name, namespace,
-             clock_kwds, mask=None):
+             clock_kwds, mask=None, on_pre=None):
     """Synapses from ``source`` to ``target`` with per-copy ``weights`` (n_pre x n_post)."""
     n_pre, n_post = weights.shape
-    synapses = Synapses(source, target, model, namespace=namespace, name=name, **clock_kwds)
+    synapses = Synapses(source, target, model, on_pre=on_pre, namespace=namespace, name=name,
+                        **clock_kwds)
     if mask is None and standalone:
         # generated code; no index arrays stored in the project
         synapses.connect(j=f"m + (i // {n_pre}) * {n_post} for m in range({n_post})")
@@ -303,7 +386,7 @@ def build_network(xi, *, xi_back=None, theta=0.5, tau_v=20 * ms, tau_h=1 * ms,
                   activation="step", steepness=20.0, n_copies=1, method="euler",
                   dt=None, name="bioam", connection_probability=1.0,
                   shared_connectivity=False, connectivity_seed=0, dale=False,
-                  baseline=None, tau_inhibitory=0 * ms):
+                  baseline=None, tau_inhibitory=0 * ms, spiking=None):
     """
     Build the associative memory of Eq. (1) as Brian2 objects.
 
@@ -350,6 +433,9 @@ def build_network(xi, *, xi_back=None, theta=0.5, tau_v=20 * ms, tau_h=1 * ms,
         Under Dale's law, the time constant of the inhibitory interneurons;
         0 ms (default) makes them instantaneous, and the network then
         reproduces the unconstrained model exactly.
+    spiking : SpikingHidden or bool, optional
+        Hidden neurons as leaky integrate-and-fire neurons (see `SpikingHidden`);
+        True takes the default parameters.
 
     Returns
     -------
@@ -382,6 +468,16 @@ def build_network(xi, *, xi_back=None, theta=0.5, tau_v=20 * ms, tau_h=1 * ms,
     if float(tau_inhibitory) < 0:
         raise BioamError(f"tau_inhibitory must be >= 0, got {tau_inhibitory}")
 
+    if spiking is True:
+        spiking = SpikingHidden()
+    if spiking:
+        if dale:
+            raise BioamError("Dale's law and spiking neurons cannot be combined yet; use one")
+        if activation != "step":
+            raise BioamError("spiking hidden neurons realise the step activation; "
+                             "leave activation='step'")
+        if spiking.readout_start is None:
+            spiking = replace(spiking, readout_start=0 * ms)
     forward_mask, backward_mask = connection_masks(
         n_visible, n_hidden, connection_probability, shared_connectivity, connectivity_seed)
     sparse = connection_probability < 1
@@ -417,6 +513,7 @@ def build_network(xi, *, xi_back=None, theta=0.5, tau_v=20 * ms, tau_h=1 * ms,
         "shared_connectivity": bool(shared_connectivity),
         "connectivity_seed": connectivity_seed,
         "dale": bool(dale),
+        "spiking": spiking or None,
     }
     if dale:
         parameters.update(dale_parameters(forward, backward, n_visible, n_hidden, baseline))
@@ -424,6 +521,11 @@ def build_network(xi, *, xi_back=None, theta=0.5, tau_v=20 * ms, tau_h=1 * ms,
         namespace["baseline"] = parameters["baseline"]
         namespace["tau_inhibitory"] = tau_inhibitory
 
+    if spiking:
+        namespace.update(gain=float(spiking.gain), tau_m=spiking.tau_m,
+                         tau_synapse=spiking.tau_synapse, r_on=spiking.on_rate,
+                         t_release=spiking.cue_hold, readout_start=spiking.readout_start,
+                         readout_spikes=spiking.readout_spikes())
     clock_kwds = {} if dt is None else {"dt": dt}
     equations = {
         "visible": VISIBLE_EQUATIONS.format(
@@ -435,10 +537,18 @@ def build_network(xi, *, xi_back=None, theta=0.5, tau_v=20 * ms, tau_h=1 * ms,
             inputs=_input_equations("I_h", "sum over visible neurons of xi_mui * v_i", dale),
         ).strip(),
     }
+    spike_kwds = {}
+    if spiking:
+        equations["visible"] = VISIBLE_EQUATIONS_SPIKING.strip()
+        equations["hidden"] = HIDDEN_EQUATIONS_SPIKING.strip()
+        spike_kwds = dict(threshold="u > 1",
+                          reset="u = 0\nspike_count += int(t >= readout_start)",
+                          refractory=spiking.refractory)
     visible = NeuronGroup(n_copies * n_visible, equations["visible"], method=method,
                           namespace=namespace, name=f"{name}_visible", **clock_kwds)
     hidden = NeuronGroup(n_copies * n_hidden, equations["hidden"], method=method,
-                         namespace=namespace, name=f"{name}_hidden", **clock_kwds)
+                         namespace=namespace, name=f"{name}_hidden", **spike_kwds,
+                         **clock_kwds)
 
     suffix = "_exc" if dale else ""
     c_forward = parameters.get("c_forward", 0.0)
@@ -453,10 +563,13 @@ def build_network(xi, *, xi_back=None, theta=0.5, tau_v=20 * ms, tau_h=1 * ms,
     }
     synapses = {}
     for key, (source, target, target_var, source_var, weights, mask, weight_doc) in projections.items():
+        on_pre = None
         model = PROJECTION_MODEL.format(target=target_var, source=source_var, weight=weight_doc)
-        equations[key] = model.strip()
+        if spiking and key == "hidden_to_visible":
+            model, on_pre = SPIKING_PROJECTION_MODEL.format(weight=weight_doc), SPIKING_ON_PRE
+        equations[key] = model.strip() + (f"\non_pre: {on_pre}" if on_pre else "")
         synapses[key] = _project(source, target, model, weights, n_copies, standalone,
-                                 f"{name}_{key}", namespace, clock_kwds, mask)
+                                 f"{name}_{key}", namespace, clock_kwds, mask, on_pre)
 
     pools, pool_synapses = [], []
     if dale:

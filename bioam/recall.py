@@ -146,6 +146,18 @@ class RecallSession:
         self._closed = False
         self._build_kwds = dict(tau_v=tau_v, tau_h=tau_h, dt=dt, activation=activation,
                                 steepness=steepness, record_dt=record_dt)
+        spiking = network_options.get("spiking")
+        if spiking is True:
+            from .network import SpikingHidden
+            spiking = SpikingHidden()
+        if spiking:
+            from dataclasses import replace
+            if spiking.readout_window + spiking.cue_hold > duration:
+                raise BioamError(
+                    f"duration ({duration}) must exceed the spiking cue hold plus read-out "
+                    f"window ({spiking.cue_hold + spiking.readout_window})")
+            network_options["spiking"] = replace(
+                spiking, readout_start=duration - spiking.readout_window)
         self.network_options = network_options
         self.memory = None
         self.batch_size = None

@@ -120,3 +120,24 @@ def test_dale_rejects_negative_rates(problem):
     memory = build_network(xi, dale=True, baseline=0.0, n_copies=len(cues))
     with pytest.raises(BioamError, match="baseline"):
         memory.set_cues(cues)
+
+
+def test_spiking_hidden_layer_recalls_like_the_rate_model():
+    from bioam.network import SpikingHidden
+
+    rng = np.random.default_rng(8)
+    xi = rng.standard_normal((600, 6))
+    targets = rng.integers(0, 2, (24, 6)).astype(float)
+    cues = targets @ xi.T / np.sqrt(6) + rng.standard_normal((24, 600))
+    timing = dict(tau_v=20 * ms, tau_h=1 * ms, dt=0.1 * ms, duration=80 * ms)
+    rate = recall(xi, cues, backend="numpy", **timing)
+    spiking = recall(xi, cues, backend="numpy", spiking=SpikingHidden(), **timing)
+    assert np.mean(np.all(spiking.hidden == rate.hidden, axis=1)) >= 0.9
+    assert np.mean(np.all(rate.hidden == targets, axis=1)) >= 0.9
+    # firing realises Theta(h - theta): silent neurons are those below threshold
+    assert np.mean((spiking.h > 0.5) == (spiking.hidden > 0)) >= 0.98
+    memory = build_network(xi, spiking=True)
+    assert memory.hidden.events["spike"] == "u > 1"
+    assert "I_v_post += w" in memory.equations["hidden_to_visible"]
+    with pytest.raises(BioamError, match="Dale"):
+        build_network(xi, spiking=True, dale=True)
