@@ -15,10 +15,12 @@ Python pickles, of which only the six known batch files are read, with an
 unpickler that builds nothing but NumPy arrays and plain containers.
 """
 
+import codecs
 import io
 import os
 import pickle
 import tarfile
+import zipfile
 import zlib
 from pathlib import Path
 
@@ -162,6 +164,7 @@ def load_dataset(name_or_path, split="train", data_dir=None, limit=None):
 def _read_npz_split(path, split, limit):
     """Images and labels of one split of an .npz file laid out like mnist.npz."""
     image_key, label_key = f"x_{split}", f"y_{split}"
+    _check_is_zip(path, "data set file")
     arrays = read_npz(path, required=(image_key, label_key), what="data set file")
     where = f"data set file {os.fspath(path)!r}"
     images, labels = arrays[image_key], arrays[label_key]
@@ -175,6 +178,15 @@ def _read_npz_split(path, split, limit):
         images, labels = images[:limit], labels[:limit]
     flat = images.reshape(images.shape[0], -1)
     return _scale_pixels(where, image_key, flat), labels, images.shape[1:]
+
+
+def _check_is_zip(path, what):
+    """An .npz file is a zip archive; anything else is reported as corrupt."""
+    if os.path.isfile(path) and not zipfile.is_zipfile(path):
+        raise BioamError(
+            f"{what} {os.fspath(path)!r} is corrupt or not an .npz file (no zip archive); "
+            "write it again with numpy.savez"
+        )
 
 
 def _check_labels(where, label_key, labels, n_images, image_key):
@@ -226,6 +238,7 @@ class _ArrayUnpickler(pickle.Unpickler):
         ("numpy._core.multiarray", "scalar"): _MULTIARRAY.multiarray.scalar,
         ("numpy", "ndarray"): np.ndarray,
         ("numpy", "dtype"): np.dtype,
+        ("_codecs", "encode"): codecs.encode,  # bytes in protocol-2 pickles written by Python 3
     }
 
     def find_class(self, module, name):

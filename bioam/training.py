@@ -1,0 +1,564 @@
+"""
+Learning the weights and threshold with the rule of Section 3.1 (Eq. 17).
+
+The weights xi (N_v x N_h) and the threshold theta minimise the distance
+between each stored image v_m and the steady visible state of Eq. (16) that
+its own hidden code produces::
+
+    L = 1/M sum_m || v_m - N_h^(-1/2) xi_back^T s_m ||^2                  (17)
+    s_m = sigma(beta (N_h^(1/2)/N_v xi^T v_m - theta))
+
+where the step function Theta of the paper is replaced by a steep logistic
+sigmoid sigma of steepness beta so that the loss has a gradient, and
+xi_back = xi^T for the symmetric network of the paper (a separate decoder
+matrix with ``asymmetric=True``, Appendix E). The gradient is derived by hand
+(`loss_and_gradient`) and the parameters are updated with Adam on shuffled
+minibatches, in float32, from a seeded Xavier initialisation.
+
+A checkpoint is written atomically at the end of every epoch; it holds the
+parameters, the Adam moments, the random generator's state and the history,
+so that ``train(..., resume=True)`` continues a killed run and ends at the
+very same weights, bit for bit, as a run that was never interrupted.
+"""
+
+import json
+import os
+import sys
+import time
+import zlib
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+
+import numpy as np
+from scipy.special import expit
+
+from ._version import __version__
+from .evaluation import count_unique, hidden_potential
+from .io import read_npz, write_npz_atomic
+from .validation import BioamError
+
+__all__ = [
+    "TrainingConfig",
+    "TrainedModel",
+    "train",
+    "loss_and_gradient",
+    "steepness_at_epoch",
+    "xavier_uniform",
+    "nonnegative_decoder",
+]
+
+_THETA_MODES = ("global", "per_neuron")
+_CHECKPOINT_FORMAT = 1
+
+
+@dataclass
+class TrainingConfig:
+    """
+    Settings of one training run.
+
+    Attributes
+    ----------
+    n_hidden : int
+        Number of hidden neurons N_h.
+    epochs : int
+        Passes over the images.
+    batch_size : int
+        Images per Adam step (the last batch of an epoch may be smaller).
+    learning_rate : float
+        Adam step size.
+    steepness : float
+        Slope beta of the sigmoid that replaces Theta in Eq. (17), at the first epoch.
+    steepness_end : float, optional
+        Slope at the last annealing epoch; beta grows geometrically from
+        ``steepness`` to ``steepness_end``. None keeps it constant.
+    anneal_epochs : int, optional
+        Number of epochs over which beta is annealed (then held); None: all ``epochs``.
+    theta_mode : {'global', 'per_neuron'}
+        One threshold for all hidden neurons (the paper) or one per neuron.
+    theta_init : float
+        Initial threshold (0.5, the theoretical optimum of Section 2).
+    learn_theta : bool
+        Train theta; False keeps it at ``theta_init``.
+    asymmetric : bool
+        Train a separate decoder xi_back (N_h x N_v) for the hidden -> visible
+        weights instead of using xi^T.
+    margin : float
+        kappa of the margin term: a squared hinge penalty on
+        max(0, kappa - |h - theta|) at the training images, which keeps the
+        potentials away from the threshold. 0 switches it off.
+    margin_weight : float
+        Weight of the margin term in the loss.
+    seed : int
+        Seed of the initial weights and of the order of the minibatches.
+    constraints : tuple of callable
+        Projections applied after every Adam step, each called as
+        ``constraint(parameters)`` with the dict of parameter arrays
+        (``xi``, ``theta`` and, when asymmetric, ``xi_back``), which it
+        changes in place; see `nonnegative_decoder`.
+    monitor_size : int
+        Number of images (the first ones) on which the unique hidden codes
+        are counted after each epoch.
+    adam_beta1, adam_beta2, adam_epsilon : float
+        Adam's decay rates and regulariser.
+    """
+
+    n_hidden: int = 50
+    epochs: int = 10
+    batch_size: int = 128
+    learning_rate: float = 1e-3
+    steepness: float = 20.0
+    steepness_end: float | None = None
+    anneal_epochs: int | None = None
+    theta_mode: str = "global"
+    theta_init: float = 0.5
+    learn_theta: bool = True
+    asymmetric: bool = False
+    margin: float = 0.0
+    margin_weight: float = 1.0
+    seed: int = 0
+    constraints: tuple = field(default_factory=tuple)
+    monitor_size: int = 10000
+    adam_beta1: float = 0.9
+    adam_beta2: float = 0.999
+    adam_epsilon: float = 1e-8
+
+    def validate(self):
+        """Raise `BioamError` for the first setting out of its range."""
+        for name in ("n_hidden", "epochs", "batch_size", "monitor_size"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+                raise BioamError(f"{name} must be a positive whole number, got {value!r}")
+        if self.anneal_epochs is not None and (
+                not isinstance(self.anneal_epochs, (int, np.integer)) or self.anneal_epochs < 1):
+            raise BioamError(
+                f"anneal_epochs must be a positive whole number or None, got {self.anneal_epochs!r}"
+            )
+        if isinstance(self.seed, bool) or not isinstance(self.seed, (int, np.integer)) \
+                or self.seed < 0:
+            raise BioamError(f"seed must be a non-negative whole number, got {self.seed!r}")
+        positive = ["learning_rate", "steepness", "adam_epsilon"]
+        if self.steepness_end is not None:
+            positive.append("steepness_end")
+        for name in positive:
+            value = getattr(self, name)
+            if not isinstance(value, (int, float, np.number)) or not np.isfinite(value) \
+                    or value <= 0:
+                raise BioamError(f"{name} must be a positive number, got {value!r}")
+        for name in ("margin", "margin_weight"):
+            value = getattr(self, name)
+            if not isinstance(value, (int, float, np.number)) or not np.isfinite(value) \
+                    or value < 0:
+                raise BioamError(f"{name} must be a number >= 0, got {value!r}")
+        for name in ("adam_beta1", "adam_beta2"):
+            value = getattr(self, name)
+            if not 0 <= value < 1:
+                raise BioamError(f"{name} must lie in [0, 1), got {value!r}")
+        if not np.isfinite(self.theta_init):
+            raise BioamError(f"theta_init must be a finite number, got {self.theta_init!r}")
+        if self.theta_mode not in _THETA_MODES:
+            raise BioamError(
+                f"theta_mode must be 'global' or 'per_neuron', got {self.theta_mode!r}"
+            )
+        for constraint in self.constraints:
+            if not callable(constraint):
+                raise BioamError(
+                    f"constraints must be callables taking the parameter dict, got {constraint!r}"
+                )
+
+    def as_json_dict(self):
+        """The settings as JSON-ready values (constraints by name)."""
+        settings = asdict(self)
+        settings["constraints"] = [
+            getattr(constraint, "__name__", repr(constraint)) for constraint in self.constraints
+        ]
+        return settings
+
+
+@dataclass
+class TrainedModel:
+    """
+    The result of `train`.
+
+    Attributes
+    ----------
+    xi : ndarray of float32, shape (N_v, N_h)
+        Forward weights (and backward weights when ``xi_back`` is None).
+    theta : float or ndarray of float32, shape (N_h,)
+        The learned threshold: a float for ``theta_mode='global'``.
+    xi_back : ndarray of float32, shape (N_h, N_v), or None
+        Separate backward weights of an asymmetric network.
+    history : list of dict
+        One dict per epoch: ``epoch``, ``loss`` (mean of Eq. 17 per image over
+        the epoch's minibatches, margin term included), ``steepness``,
+        ``theta_mean``, ``unique_codes`` and ``monitor_size``, ``seconds``.
+    config : TrainingConfig
+    """
+
+    xi: np.ndarray
+    theta: object
+    xi_back: np.ndarray | None
+    history: list
+    config: TrainingConfig
+
+    def metadata(self, dataset=None):
+        """
+        The description stored with the weights by `bioam.models.save_model`.
+
+        Parameters
+        ----------
+        dataset : str, optional
+            Name of the training images.
+
+        Returns
+        -------
+        dict
+        """
+        config = self.config
+        return {
+            "dataset": dataset,
+            "n_visible": int(self.xi.shape[0]),
+            "n_hidden": int(self.xi.shape[1]),
+            "seed": int(config.seed),
+            "epochs": len(self.history),
+            "steepness": float(config.steepness),
+            "steepness_end": config.steepness_end,
+            "final_loss": self.history[-1]["loss"] if self.history else None,
+            "final_unique_codes": self.history[-1]["unique_codes"] if self.history else None,
+            "training": config.as_json_dict(),
+        }
+
+
+def steepness_at_epoch(config, epoch):
+    """
+    The sigmoid slope beta used in epoch ``epoch`` (counted from 0).
+
+    Geometric annealing from ``config.steepness`` to ``config.steepness_end``
+    over ``config.anneal_epochs`` (default all epochs), then constant.
+    """
+    if config.steepness_end is None:
+        return float(config.steepness)
+    span = config.anneal_epochs if config.anneal_epochs is not None else config.epochs
+    if span <= 1:
+        return float(config.steepness_end)
+    fraction = min(epoch, span - 1) / (span - 1)
+    return float(config.steepness * (config.steepness_end / config.steepness) ** fraction)
+
+
+def xavier_uniform(rng, n_in, n_out, dtype=np.float32):
+    """
+    Glorot & Bengio (2010) uniform initialisation U(-a, a), a = sqrt(6 / (n_in + n_out)).
+
+    Returns
+    -------
+    ndarray, shape (n_in, n_out)
+    """
+    bound = np.sqrt(6.0 / (n_in + n_out))
+    return rng.uniform(-bound, bound, size=(n_in, n_out)).astype(dtype)
+
+
+def nonnegative_decoder(parameters):
+    """
+    Constraint: clip the hidden -> visible weights to >= 0 (in place).
+
+    The decoder is ``xi_back`` for an asymmetric network, else ``xi`` itself
+    (which then makes the forward weights non-negative as well).
+    """
+    decoder = parameters["xi_back"] if "xi_back" in parameters else parameters["xi"]
+    np.maximum(decoder, 0, out=decoder)
+
+
+def loss_and_gradient(xi, theta, batch, steepness, *, xi_back=None, margin=0.0,
+                      margin_weight=1.0):
+    """
+    The loss of Eq. (17) on a minibatch and its gradient, derived by hand.
+
+    Parameters
+    ----------
+    xi : ndarray, shape (N_v, N_h)
+    theta : ndarray, shape (1,) for one global threshold or (N_h,)
+    batch : ndarray, shape (B, N_v)
+        Target visible states v_m.
+    steepness : float
+        Slope beta of the sigmoid replacing Theta.
+    xi_back : ndarray, shape (N_h, N_v), optional
+        Separate decoder; default xi^T (symmetric network).
+    margin, margin_weight : float
+        kappa and weight of the penalty
+        ``margin_weight / B sum max(0, kappa - |h - theta|)^2``.
+
+    Returns
+    -------
+    loss : float
+        1/B sum_m ||v_m - N_h^(-1/2) xi_back^T s_m||^2 (+ margin term).
+    gradient : dict of ndarray
+        ``xi``, ``theta`` (same shapes as the inputs) and, when given, ``xi_back``.
+        Computed in the floating type of the inputs.
+    """
+    n_visible, n_hidden = xi.shape
+    n_batch = batch.shape[0]
+    decoder = xi.T if xi_back is None else xi_back
+    decoder_scale = float(1.0 / np.sqrt(n_hidden))
+    encoder_scale = float(np.sqrt(n_hidden) / n_visible)
+
+    potential = hidden_potential(xi, batch)  # Eq. 1b at equilibrium, v = v_m
+    above = potential - theta
+    hidden = expit(steepness * above)  # sigma replaces Theta in Eq. 17
+    residual = (hidden @ decoder) * decoder_scale - batch  # Eq. 16 minus the target
+    loss = float(np.sum(residual * residual)) / n_batch
+
+    grad_reconstruction = residual * (2.0 / n_batch)
+    grad_decoder = (hidden.T @ grad_reconstruction) * decoder_scale
+    grad_hidden = (grad_reconstruction @ decoder.T) * decoder_scale
+    grad_potential = grad_hidden * (steepness * hidden * (1.0 - hidden))
+    if margin > 0:
+        shortfall = np.maximum(margin - np.abs(above), 0.0)
+        loss += margin_weight * float(np.sum(shortfall * shortfall)) / n_batch
+        grad_potential -= (2.0 * margin_weight / n_batch) * shortfall * np.sign(above)
+
+    grad_theta = -np.sum(grad_potential, axis=0)
+    if theta.size == 1:
+        grad_theta = np.sum(grad_theta, keepdims=True)
+    gradient = {
+        "xi": (batch.T @ grad_potential) * encoder_scale,
+        "theta": grad_theta.reshape(theta.shape),
+    }
+    if xi_back is None:
+        gradient["xi"] += grad_decoder.T
+    else:
+        gradient["xi_back"] = grad_decoder
+    return loss, gradient
+
+
+class _Adam:
+    """Adam (Kingma & Ba 2015) on a dict of float32 arrays, updated in place."""
+
+    def __init__(self, parameters, learning_rate, beta1, beta2, epsilon):
+        self.learning_rate, self.beta1, self.beta2, self.epsilon = (
+            float(learning_rate), float(beta1), float(beta2), float(epsilon))
+        self.step_count = 0
+        self.first = {name: np.zeros_like(value) for name, value in parameters.items()}
+        self.second = {name: np.zeros_like(value) for name, value in parameters.items()}
+
+    def step(self, parameters, gradient):
+        self.step_count += 1
+        correction1 = 1.0 - self.beta1 ** self.step_count
+        correction2 = 1.0 - self.beta2 ** self.step_count
+        for name, grad in gradient.items():
+            first, second = self.first[name], self.second[name]
+            first *= self.beta1
+            first += (1.0 - self.beta1) * grad
+            second *= self.beta2
+            second += (1.0 - self.beta2) * (grad * grad)
+            denominator = np.sqrt(second / correction2)
+            denominator += self.epsilon
+            parameters[name] -= (self.learning_rate / correction1) * first / denominator
+
+
+def _check_images(images):
+    images = np.asarray(images)
+    if images.ndim != 2 or images.shape[0] < 1 or images.shape[1] < 1:
+        raise BioamError(
+            f"training images must have shape (n_images, N_v), got {images.shape}; "
+            "flatten each image to one row"
+        )
+    if not (np.issubdtype(images.dtype, np.floating) or np.issubdtype(images.dtype, np.integer)):
+        raise BioamError(f"training images have dtype {images.dtype}; give float values")
+    images = np.ascontiguousarray(images, dtype=np.float32)
+    if not np.all(np.isfinite(images)):
+        raise BioamError("training images contain NaN or infinite values; clean them first")
+    return images
+
+
+def _fingerprint(images):
+    """Shape and CRC-32 of the training images, to refuse resuming on other data."""
+    return {"n_images": int(images.shape[0]), "n_visible": int(images.shape[1]),
+            "crc32": zlib.crc32(memoryview(images).cast("B"))}
+
+
+def _json_array(value):
+    return np.array(json.dumps(value))
+
+
+def _save_checkpoint(path, parameters, adam, rng, epoch, config, history, fingerprint):
+    arrays = {f"param_{name}": value for name, value in parameters.items()}
+    arrays.update({f"adam_first_{name}": value for name, value in adam.first.items()})
+    arrays.update({f"adam_second_{name}": value for name, value in adam.second.items()})
+    arrays.update(
+        adam_step=np.array(adam.step_count, dtype=np.int64),
+        epoch=np.array(epoch, dtype=np.int64),
+        rng_state=_json_array(rng.bit_generator.state),
+        config=_json_array(config.as_json_dict()),
+        history=_json_array(history),
+        data=_json_array(fingerprint),
+        format=np.array(_CHECKPOINT_FORMAT, dtype=np.int64),
+        written=_json_array(datetime.now(timezone.utc).isoformat(timespec="seconds")),
+        version=_json_array(__version__),
+    )
+    write_npz_atomic(path, compressed=False, **arrays)
+
+
+def _load_checkpoint(path, config, fingerprint, n_visible):
+    where = f"checkpoint {os.fspath(path)!r}"
+    arrays = read_npz(path, required=("param_xi", "param_theta", "adam_step", "epoch",
+                                      "rng_state", "config", "history", "data"),
+                      what="checkpoint")
+    try:
+        saved_config = json.loads(str(arrays["config"]))
+        saved_data = json.loads(str(arrays["data"]))
+        history = json.loads(str(arrays["history"]))
+        rng_state = json.loads(str(arrays["rng_state"]))
+    except json.JSONDecodeError:
+        raise BioamError(f"{where} is corrupt (bad JSON); start a new run without resume") from None
+    current = config.as_json_dict()
+    for name, value in current.items():
+        if name != "epochs" and saved_config.get(name) != value:
+            raise BioamError(
+                f"{where} was written with {name}={saved_config.get(name)!r}, not {value!r}; "
+                "resume with the same settings (only epochs may change) or start a new run"
+            )
+    if saved_data != fingerprint:
+        raise BioamError(
+            f"{where} was written for other training images ({saved_data}); resume with the "
+            "same images or start a new run"
+        )
+    names = ["xi", "theta"] + (["xi_back"] if config.asymmetric else [])
+    n_theta = 1 if config.theta_mode == "global" else config.n_hidden
+    shapes = {"xi": (n_visible, config.n_hidden), "theta": (n_theta,),
+              "xi_back": (config.n_hidden, n_visible)}
+    parameters = {}
+    adam = _Adam({}, config.learning_rate, config.adam_beta1, config.adam_beta2,
+                 config.adam_epsilon)
+    for name in names:
+        for key, store in ((f"param_{name}", parameters), (f"adam_first_{name}", adam.first),
+                           (f"adam_second_{name}", adam.second)):
+            if key not in arrays:
+                raise BioamError(f"{where} has no array {key!r}; start a new run without resume")
+            value = arrays[key]
+            if value.shape != shapes[name] or value.dtype != np.float32:
+                raise BioamError(
+                    f"{where}: {key} has {value.dtype} shape {value.shape}, expected float32 "
+                    f"{shapes[name]}; start a new run without resume"
+                )
+            if not np.all(np.isfinite(value)):
+                raise BioamError(f"{where}: {key} holds NaN or infinite values; start a new run")
+            store[name] = np.array(value)
+    adam.step_count = int(arrays["adam_step"])
+    rng = np.random.default_rng()
+    try:
+        rng.bit_generator.state = rng_state
+    except (TypeError, ValueError, KeyError) as error:
+        raise BioamError(f"{where} holds an unusable random state ({error}); start a new run") \
+            from None
+    return parameters, adam, rng, int(arrays["epoch"]), history
+
+
+def _initial_state(images, config):
+    rng = np.random.default_rng(config.seed)
+    n_visible = images.shape[1]
+    parameters = {"xi": xavier_uniform(rng, n_visible, config.n_hidden)}
+    n_theta = 1 if config.theta_mode == "global" else config.n_hidden
+    parameters["theta"] = np.full(n_theta, config.theta_init, dtype=np.float32)
+    if config.asymmetric:
+        parameters["xi_back"] = xavier_uniform(rng, config.n_hidden, n_visible)
+    adam = _Adam(parameters, config.learning_rate, config.adam_beta1, config.adam_beta2,
+                 config.adam_epsilon)
+    return parameters, adam, rng
+
+
+def train(images, config, checkpoint_path=None, resume=False, progress=True):
+    """
+    Train xi and theta on a set of images with the learning rule of Eq. (17).
+
+    Parameters
+    ----------
+    images : array-like, shape (n_images, N_v)
+        Target visible states, e.g. from `bioam.datasets.load_dataset`; used as float32.
+    config : TrainingConfig
+    checkpoint_path : str or Path, optional
+        Written atomically at the end of every epoch (an existing file is
+        replaced when ``resume`` is False).
+    resume : bool
+        Continue from ``checkpoint_path``, which must exist and have been
+        written with the same settings and images (``epochs`` may be larger).
+        The result is bit-identical to an uninterrupted run.
+    progress : bool
+        Print one line per epoch to stderr.
+
+    Returns
+    -------
+    TrainedModel
+    """
+    if not isinstance(config, TrainingConfig):
+        raise BioamError(f"config must be a TrainingConfig, got {type(config).__name__}")
+    config.validate()
+    images = _check_images(images)
+    fingerprint = _fingerprint(images)
+    n_images, n_visible = images.shape
+    if resume:
+        if checkpoint_path is None:
+            raise BioamError("resume=True needs a checkpoint_path to resume from")
+        if not os.path.exists(checkpoint_path):
+            raise BioamError(
+                f"no checkpoint {os.fspath(checkpoint_path)!r} to resume from; "
+                "start a new run without resume"
+            )
+        parameters, adam, rng, first_epoch, history = _load_checkpoint(
+            checkpoint_path, config, fingerprint, n_visible)
+        if progress:
+            print(f"resuming from {os.fspath(checkpoint_path)} after epoch {first_epoch}",
+                  file=sys.stderr, flush=True)
+    else:
+        parameters, adam, rng = _initial_state(images, config)
+        first_epoch, history = 0, []
+
+    monitor = images[:config.monitor_size]
+    for epoch in range(first_epoch, config.epochs):
+        start_time = time.perf_counter()
+        steepness = steepness_at_epoch(config, epoch)
+        order = rng.permutation(n_images)
+        total_loss = 0.0
+        for start in range(0, n_images, config.batch_size):
+            batch = images[order[start:start + config.batch_size]]
+            loss, gradient = loss_and_gradient(
+                parameters["xi"], parameters["theta"], batch, steepness,
+                xi_back=parameters.get("xi_back"), margin=config.margin,
+                margin_weight=config.margin_weight)
+            if not np.isfinite(loss):
+                raise BioamError(
+                    f"training diverged at epoch {epoch + 1} (loss is {loss}); lower the "
+                    "learning rate or the steepness"
+                )
+            total_loss += loss * batch.shape[0]
+            if not config.learn_theta:
+                del gradient["theta"]
+            adam.step(parameters, gradient)
+            for constraint in config.constraints:
+                constraint(parameters)
+        codes = hidden_potential(parameters["xi"], monitor) > parameters["theta"]
+        record = {
+            "epoch": epoch + 1,
+            "loss": total_loss / n_images,
+            "steepness": steepness,
+            "theta_mean": float(np.mean(parameters["theta"])),
+            "unique_codes": count_unique(codes),
+            "monitor_size": int(monitor.shape[0]),
+            "seconds": time.perf_counter() - start_time,
+        }
+        history.append(record)
+        if checkpoint_path is not None:
+            _save_checkpoint(checkpoint_path, parameters, adam, rng, epoch + 1, config,
+                             history, fingerprint)
+        if progress:
+            print(f"epoch {record['epoch']}/{config.epochs}  loss {record['loss']:.4f}  "
+                  f"steepness {steepness:.3g}  theta {record['theta_mean']:.4f}  "
+                  f"unique codes {record['unique_codes']}/{record['monitor_size']}  "
+                  f"{record['seconds']:.1f} s", file=sys.stderr, flush=True)
+
+    theta = parameters["theta"]
+    return TrainedModel(
+        xi=parameters["xi"],
+        theta=float(theta[0]) if config.theta_mode == "global" else theta,
+        xi_back=parameters.get("xi_back"),
+        history=history,
+        config=config,
+    )
