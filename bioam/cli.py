@@ -103,6 +103,30 @@ def build_parser():
     capacity.add_argument("--out", default=os.path.join("output", "capacity"), metavar="DIR")
     _add_simulation_options(capacity, "60ms")
     capacity.set_defaults(handler=_run_capacity)
+
+    compare = commands.add_parser(
+        "compare", help="recall the same cues under biological variants",
+        description="Recall the same cues with the unconstrained rate model and each variant "
+                    "(asymmetric, heterogeneous, sparse, dale, spiking; parameters as "
+                    "name:key=value,key=value). Writes DIR/compare.csv (variant, "
+                    "recalled_target, matches_rate_model, reconstruction_mse, mean_rate_hz, "
+                    "seconds) and DIR/compare.png (cue and recall per variant).")
+    source = compare.add_mutually_exclusive_group(required=True)
+    source.add_argument("--model", metavar="M.npz", help="trained model file")
+    source.add_argument("--random", action="store_true", help="random Gaussian weights (Eq. 3)")
+    compare.add_argument("--nh", type=int, default=8, help="N_h with --random (default 8)")
+    compare.add_argument("--ratio", type=float, default=100.0, help="N_v / N_h with --random")
+    compare.add_argument("--dataset", default=None,
+                         help="with --model: data set of the cues (default: the model's)")
+    compare.add_argument("--variants", nargs="+",
+                         default=["asymmetric", "heterogeneous", "sparse", "dale", "spiking"])
+    compare.add_argument("--n", type=int, default=100, help="number of cues (default 100)")
+    compare.add_argument("--noise", type=float, default=0.0,
+                         help="cue noise standard deviation sigma_v (default 0)")
+    compare.add_argument("--seed", type=int, default=0)
+    compare.add_argument("--out", default=os.path.join("output", "compare"), metavar="DIR")
+    _add_simulation_options(compare, "100ms")
+    compare.set_defaults(handler=_run_compare)
     return parser
 
 
@@ -162,6 +186,76 @@ def _run_capacity(args):
     for row in rows:
         print(f"{row['nh']:>4} {row['nv']:>5} {row['theta']:>6g} {row['noise']:>7g} "
               f"{row['n_recalled']:>7}/{row['n_patterns']:<7} {row['bound_eq40']:>11.4f}")
+    print(f"wrote {csv_path} and {figure_path}")
+
+
+def _run_compare(args):
+    import csv
+
+    import numpy as np
+
+    from .backends import check_backend
+    from .compare import COMPARE_COLUMNS, compare_variants, parse_variant
+    from .plotting import plot_compare
+
+    check_backend(args.backend)
+    for spec in args.variants:
+        parse_variant(spec)
+    if args.n < 1:
+        raise BioamError(f"--n must be at least 1, got {args.n}")
+    if args.noise < 0:
+        raise BioamError(f"--noise must be >= 0, got {args.noise}")
+    kwds = _simulation_kwds(args)
+    timing = {key: kwds[key] for key in ("tau_v", "tau_h", "dt", "duration")}
+    rng = np.random.default_rng(args.seed)
+    target_hidden = None
+    if args.random:
+        if args.nh < 1 or args.ratio <= 0:
+            raise BioamError("--nh must be >= 1 and --ratio > 0")
+        n_visible = int(round(args.ratio * args.nh))
+        xi = rng.standard_normal((n_visible, args.nh))
+        xi_back, theta = None, 0.5
+        target_hidden = rng.integers(0, 2, (args.n, args.nh)).astype(float)
+        memories = target_hidden @ xi.T / np.sqrt(args.nh)
+    else:
+        from .datasets import load_dataset
+        from .io import load_weights
+
+        model = load_weights(args.model)
+        xi, xi_back = model["xi"], model["xi_back"]
+        theta = 0.5 if model["theta"] is None else model["theta"]
+        dataset = args.dataset or model["metadata"].get("dataset")
+        if not dataset:
+            raise BioamError(f"{args.model} names no data set; give --dataset")
+        images, _, _ = load_dataset(dataset, split="train")
+        if images.shape[1] != xi.shape[0]:
+            raise BioamError(f"data set {dataset!r} has {images.shape[1]} pixels but the model "
+                             f"has N_v = {xi.shape[0]}")
+        chosen = np.sort(rng.choice(len(images), size=min(args.n, len(images)), replace=False))
+        memories = images[chosen].astype(np.float64)
+    cues = memories + args.noise * rng.standard_normal(memories.shape)
+    if not args.random and args.noise > 0:
+        from .recall import recall as rate_recall
+
+        clean = rate_recall(xi, memories, xi_back=xi_back, theta=theta, backend=args.backend,
+                            **timing)
+        target_hidden = clean.hidden
+    rows, results = compare_variants(
+        xi, cues, args.variants, xi_back=xi_back, theta=theta, target_hidden=target_hidden,
+        clean_visible=memories, backend=args.backend, seed=args.seed, timing=timing,
+        progress=not args.quiet)
+    os.makedirs(args.out, exist_ok=True)
+    csv_path = os.path.join(args.out, "compare.csv")
+    with open(csv_path + ".tmp", "w", newline="") as stream:
+        writer = csv.DictWriter(stream, fieldnames=COMPARE_COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+    os.replace(csv_path + ".tmp", csv_path)
+    figure_path = plot_compare(cues, results, os.path.join(args.out, "compare.png"))
+    print(f"{'variant':<28}{'recalled':>9}{'= rate':>8}{'MSE':>10}{'rate Hz':>9}{'s':>8}")
+    for row in rows:
+        print(f"{row['variant']:<28}{row['recalled_target']:>9.3f}{row['matches_rate_model']:>8.3f}"
+              f"{row['reconstruction_mse']:>10.4f}{row['mean_rate_hz']:>9.1f}{row['seconds']:>8.1f}")
     print(f"wrote {csv_path} and {figure_path}")
 
 

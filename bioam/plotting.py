@@ -6,7 +6,7 @@ import os
 
 import numpy as np
 
-__all__ = ["plot_capacity"]
+__all__ = ["plot_capacity", "plot_compare", "plot_sweeps"]
 
 
 def _pyplot():
@@ -82,6 +82,76 @@ def plot_capacity(rows, path):
     fig.tight_layout()
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
+def _as_image(vector):
+    """A visible state as an image: 28 x 28 (MNIST), 32 x 32 x 3 (CIFAR-10, channel-major), or a strip."""
+    n = vector.size
+    side = int(round(np.sqrt(n)))
+    if side * side == n:
+        return vector.reshape(side, side), "gray_r"
+    if n == 3072:
+        image = vector.reshape(3, 32, 32).transpose(1, 2, 0)
+        return np.clip(image, 0, 1), None
+    return vector[None, :], "RdBu_r"
+
+
+def plot_compare(cues, results, path, n_examples=4):
+    """
+    Cue and recall under every variant, one row per example (like Figure 9).
+
+    Parameters
+    ----------
+    cues : ndarray, shape (B, N_v)
+    results : dict
+        `RecallResult` per variant specification (from `bioam.compare.compare_variants`).
+    path : str
+    n_examples : int
+    """
+    plt = _pyplot()
+    n_examples = min(n_examples, len(cues))
+    columns = ["cue"] + list(results)
+    fig, axes = plt.subplots(n_examples, len(columns), squeeze=False,
+                             figsize=(1.6 * len(columns) + 0.5, 1.7 * n_examples + 0.4))
+    for row in range(n_examples):
+        for col, name in enumerate(columns):
+            vector = cues[row] if name == "cue" else results[name].visible[row]
+            image, cmap = _as_image(np.asarray(vector, dtype=float))
+            axis = axes[row, col]
+            axis.imshow(image, cmap=cmap, aspect="auto" if image.shape[0] == 1 else "equal")
+            axis.set_xticks([])
+            axis.set_yticks([])
+            if row == 0:
+                axis.set_title(name, fontsize=7)
+    fig.suptitle("cue and recalled visible state under each variant", fontsize=9)
+    fig.tight_layout()
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
+def plot_sweeps(rows, path):
+    """Fraction of patterns recalled versus rho, threshold spread and p (one panel each)."""
+    plt = _pyplot()
+    kinds = [kind for kind in ("rho", "spread", "p") if any(r["kind"] == kind for r in rows)]
+    labels = {"rho": "correlation ρ of backward and forward weights",
+              "spread": "threshold spread (std of θ)",
+              "p": "connection probability p"}
+    fig, axes = plt.subplots(1, len(kinds), figsize=(4.2 * len(kinds), 3.6), squeeze=False)
+    for axis, kind in zip(axes[0], kinds):
+        selected = sorted((r for r in rows if r["kind"] == kind), key=lambda r: r["value"])
+        axis.plot([r["value"] for r in selected], [r["fraction_recalled"] for r in selected], "o-")
+        axis.set_xlabel(labels[kind])
+        axis.set_ylim(-0.03, 1.03)
+        axis.grid(alpha=0.3)
+        axis.set_title(f"N_h = {selected[0]['nh']}, N_v = {selected[0]['nv']}", fontsize=9)
+    axes[0, 0].set_ylabel("fraction of patterns recalled")
+    fig.tight_layout()
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     fig.savefig(path, dpi=120)
     plt.close(fig)
     return path

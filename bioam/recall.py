@@ -62,12 +62,15 @@ class RecallResult:
     seconds : float
         Wall-clock time of the simulations (excluding the one-off build).
     backend : str
+    hidden_rates : ndarray, shape (B, N_h), optional
+        Spiking variant: firing rates (Hz) in the read-out window.
     """
 
     visible: np.ndarray
     h: np.ndarray
     hidden: np.ndarray
     traces: dict = field(default_factory=dict)
+    hidden_rates: np.ndarray = None
     seconds: float = 0.0
     backend: str = ""
 
@@ -223,6 +226,11 @@ class RecallSession:
         visible, h = memory.unconstrained_state(np.array(memory.visible.v[:]),
                                                 np.array(memory.hidden.h[:]))
         hidden = np.array(memory.hidden.s[:], dtype=np.float64).reshape(self.batch_size, self.n_hidden)
+        extras = {}
+        spiking = memory.parameters.get("spiking")
+        if spiking:
+            counts = np.array(memory.hidden.spike_count[:]).reshape(self.batch_size, self.n_hidden)
+            extras["hidden_rates"] = counts / float(spiking.readout_window)
         traces = {}
         if self.record:
             traces["t"] = np.asarray(self._monitor_v.t[:] / ms) * 1e-3
@@ -230,7 +238,7 @@ class RecallSession:
                 self.batch_size, self.n_visible, -1) - memory.baseline
             traces["h"] = np.array(self._monitor_h.h).reshape(
                 self.batch_size, self.n_hidden, -1) - memory.threshold_shift[None, :, None]
-        return visible, h, hidden, traces
+        return visible, h, hidden, traces, extras
 
     def recall(self, cues, theta=None):
         """
@@ -253,7 +261,7 @@ class RecallSession:
         n_cues = cues.shape[0]
         if self.memory is None:
             self._build(min(n_cues, self._max_batch))
-        outputs = {"visible": [], "h": [], "hidden": []}
+        outputs = {"visible": [], "h": [], "hidden": [], "hidden_rates": []}
         trace_chunks = []
         start = time.perf_counter()
         for first in range(0, n_cues, self.batch_size):
@@ -261,7 +269,9 @@ class RecallSession:
             n_real = chunk.shape[0]
             if n_real < self.batch_size:  # pad the last chunk with silent copies
                 chunk = np.vstack([chunk, np.zeros((self.batch_size - n_real, self.n_visible))])
-            visible, h, hidden, traces = self._simulate_chunk(chunk, theta)
+            visible, h, hidden, traces, extras = self._simulate_chunk(chunk, theta)
+            if "hidden_rates" in extras:
+                outputs["hidden_rates"].append(extras["hidden_rates"][:n_real])
             outputs["visible"].append(visible[:n_real])
             outputs["h"].append(h[:n_real])
             outputs["hidden"].append(hidden[:n_real])
@@ -277,6 +287,8 @@ class RecallSession:
             hidden=np.concatenate(outputs["hidden"]),
             seconds=time.perf_counter() - start,
             backend=self.backend,
+            hidden_rates=(np.concatenate(outputs["hidden_rates"])
+                          if outputs["hidden_rates"] else None),
         )
         if trace_chunks:
             result.traces = {

@@ -139,7 +139,7 @@ def check_positive(name, value):
     return value
 
 
-def check_time(name, value):
+def check_time(name, value, allow_zero=False):
     """
     Check that ``value`` is a positive, finite Brian2 time quantity.
 
@@ -154,8 +154,8 @@ def check_time(name, value):
         )
     if np.ndim(value) != 0:
         raise BioamError(f"{name} must be a single time, got an array")
-    if not np.isfinite(float(value)) or float(value) <= 0:
-        raise BioamError(f"{name} must be positive, got {value}")
+    if not np.isfinite(float(value)) or float(value) < 0 or (float(value) == 0 and not allow_zero):
+        raise BioamError(f"{name} must be {'>= 0' if allow_zero else 'positive'}, got {value}")
     return value
 
 
@@ -187,7 +187,7 @@ _TIME_UNITS = {"s": 1.0, "second": 1.0, "ms": 1e-3, "msecond": 1e-3, "us": 1e-6,
 _TIME_PATTERN = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*\*?\s*([a-z]+)\s*$")
 
 
-def parse_time(name, text):
+def parse_time(name, text, allow_zero=False):
     """
     Parse a Brian2-style time such as ``'0.1ms'``, ``'20 ms'`` or ``'1*second'``.
 
@@ -206,4 +206,4 @@ def parse_time(name, text):
             f"{name}: cannot read {text!r} as a time; write it like '0.1ms' or '20ms'"
         )
     value = float(match.group(1)) * _TIME_UNITS[match.group(2)] * second
-    return check_time(name, value)
+    return check_time(name, value, allow_zero)
