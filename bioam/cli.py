@@ -127,6 +127,52 @@ def build_parser():
     compare.add_argument("--out", default=os.path.join("output", "compare"), metavar="DIR")
     _add_simulation_options(compare, "100ms")
     compare.set_defaults(handler=_run_compare)
+
+    train = commands.add_parser(
+        "train", help="learn weights for a data set (Eq. 17)",
+        description="Minimise Eq. 17 by minibatch Adam with a steep sigmoid in place of "
+                    "Theta (NumPy, float32). Checkpoints every epoch (atomically) to "
+                    "--checkpoint (default OUT.ckpt.npz); --resume continues a killed run and "
+                    "ends at the same weights. Writes the model file OUT with its metadata.")
+    train.add_argument("--dataset", required=True, metavar="mnist|cifar10|PATH.npz")
+    train.add_argument("--nh", type=int, default=50)
+    train.add_argument("--epochs", type=int, default=10)
+    train.add_argument("--batch-size", type=int, default=128)
+    train.add_argument("--lr", type=float, default=1e-3, help="Adam learning rate")
+    train.add_argument("--steepness", type=float, default=20.0,
+                       help="slope of the sigmoid replacing Theta (first epoch)")
+    train.add_argument("--steepness-end", type=float, default=None,
+                       help="anneal the slope geometrically to this value")
+    train.add_argument("--theta-mode", default="global", metavar="global|per_neuron")
+    train.add_argument("--asymmetric", action="store_true",
+                       help="learn a separate decoder xi_back (Appendix E)")
+    train.add_argument("--margin", type=float, default=0.0,
+                       help="keep |h - theta| >= margin at the stored images (0: off)")
+    train.add_argument("--limit", type=int, default=None, help="use the first LIMIT images")
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--out", required=True, metavar="models/NAME.npz")
+    train.add_argument("--checkpoint", default=None, metavar="PATH")
+    train.add_argument("--resume", action="store_true")
+    train.add_argument("--quiet", action="store_true")
+    train.set_defaults(handler=_run_train)
+
+    evaluate = commands.add_parser(
+        "evaluate", help="recall a data set with a model and count unique minima",
+        description="Recall every image of a split (cue = image, h(0) = 0, tau_v = 20 tau_h) "
+                    "with the Brian2 model and report unique minima (distinct final hidden "
+                    "states), the fraction of final states that are fixed points, and the "
+                    "reconstruction error; writes figures of recalls and of the basic "
+                    "memories to --figures DIR.")
+    evaluate.add_argument("--model", required=True, metavar="models/NAME.npz")
+    evaluate.add_argument("--dataset", default=None,
+                          help="mnist|cifar10|PATH.npz (default: the model's)")
+    evaluate.add_argument("--split", default="train", metavar="train|test")
+    evaluate.add_argument("--limit", type=int, default=None, help="first LIMIT images only")
+    evaluate.add_argument("--json", default=None, metavar="FILE")
+    evaluate.add_argument("--figures", default=os.path.join("output", "evaluate"),
+                          metavar="DIR")
+    _add_simulation_options(evaluate, "100ms")
+    evaluate.set_defaults(handler=_run_evaluate)
     return parser
 
 
@@ -257,6 +303,86 @@ def _run_compare(args):
         print(f"{row['variant']:<28}{row['recalled_target']:>9.3f}{row['matches_rate_model']:>8.3f}"
               f"{row['reconstruction_mse']:>10.4f}{row['mean_rate_hz']:>9.1f}{row['seconds']:>8.1f}")
     print(f"wrote {csv_path} and {figure_path}")
+
+
+def _run_train(args):
+    from .datasets import load_dataset
+    from .models import save_model
+    from .training import TrainingConfig, train
+
+    if os.path.isdir(args.out):
+        raise BioamError(f"--out {args.out!r} is a folder; give a .npz file name")
+    images, _, info = load_dataset(args.dataset, split="train", limit=args.limit)
+    config = TrainingConfig(
+        n_hidden=args.nh, epochs=args.epochs, batch_size=args.batch_size,
+        learning_rate=args.lr, steepness=args.steepness, steepness_end=args.steepness_end,
+        theta_mode=args.theta_mode, asymmetric=args.asymmetric, margin=args.margin,
+        seed=args.seed)
+    checkpoint = args.checkpoint or args.out + ".ckpt.npz"
+    model = train(images, config, checkpoint_path=checkpoint, resume=args.resume,
+                  progress=not args.quiet)
+    metadata = model.metadata(dataset=str(args.dataset))
+    metadata["images"] = int(len(images))
+    save_model(args.out, model.xi, model.theta, xi_back=model.xi_back, metadata=metadata)
+    last = model.history[-1] if model.history else {}
+    print(f"trained N_h = {args.nh} on {len(images)} images of {args.dataset}; final loss "
+          f"{last.get('loss', float('nan')):.4f}, unique codes {last.get('unique_codes')} of "
+          f"{last.get('monitor_size')}; wrote {args.out}")
+
+
+def _run_evaluate(args):
+    import json
+
+    import numpy as np
+
+    from .backends import check_backend
+    from .datasets import load_dataset
+    from .evaluation import evaluate_hidden_codes
+    from .models import load_model
+    from .plotting import plot_basic_memories, plot_recall_examples
+    from .recall import RecallSession
+
+    check_backend(args.backend)
+    if args.split not in ("train", "test"):
+        raise BioamError(f"--split must be train or test, got {args.split!r}")
+    model = load_model(args.model)
+    dataset = args.dataset or model["metadata"].get("dataset")
+    if not dataset:
+        raise BioamError(f"{args.model} names no data set; give --dataset")
+    images, _, _ = load_dataset(dataset, split=args.split, limit=args.limit)
+    xi, xi_back = model["xi"], model["xi_back"]
+    theta = 0.5 if model["theta"] is None else model["theta"]
+    if images.shape[1] != xi.shape[0]:
+        raise BioamError(f"{dataset!r} images have {images.shape[1]} pixels but the model has "
+                         f"N_v = {xi.shape[0]}")
+    kwds = _simulation_kwds(args, model["metadata"])
+    with RecallSession(xi, xi_back=xi_back, theta=theta, backend=args.backend,
+                       progress=not args.quiet, **kwds) as session:
+        kept = {}
+
+        def recall_fn(xi_, cues, xi_back=None, theta=None):
+            result = session.recall(cues)
+            if "cues" not in kept:
+                kept.update(cues=cues[:6], visible=result.visible[:6], hidden=result.hidden[:6])
+            return result
+
+        report = evaluate_hidden_codes(xi, theta, images, xi_back=xi_back, recall_fn=recall_fn,
+                                       chunk_size=2000)
+    report.update(model=args.model, dataset=str(dataset), split=args.split,
+                  backend=args.backend, theta_mean=float(np.mean(theta)))
+    plot_recall_examples(kept["cues"], kept["visible"], kept["hidden"],
+                         os.path.join(args.figures, "recall_examples.png"))
+    plot_basic_memories(xi, os.path.join(args.figures, "basic_memories.png"))
+    if args.json:
+        folder = os.path.dirname(os.path.abspath(args.json))
+        os.makedirs(folder, exist_ok=True)
+        with open(args.json + ".tmp", "w") as stream:
+            json.dump(report, stream, indent=2)
+        os.replace(args.json + ".tmp", args.json)
+    for key in ("n_memories", "unique_minima", "fixed_point_fraction", "reconstruction_mse",
+                "unique_codes_objective", "code_agreement", "seconds"):
+        print(f"{key:>24}: {report[key]}")
+    print(f"figures in {args.figures}")
 
 
 def main(argv=None):

@@ -6,7 +6,8 @@ import os
 
 import numpy as np
 
-__all__ = ["plot_capacity", "plot_compare", "plot_sweeps"]
+__all__ = ["plot_capacity", "plot_compare", "plot_sweeps", "plot_recall_examples",
+           "plot_basic_memories"]
 
 
 def _pyplot():
@@ -153,5 +154,62 @@ def plot_sweeps(rows, path):
     fig.tight_layout()
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
+def plot_recall_examples(cues, visible, hidden, path, n_examples=6):
+    """
+    Cue, recalled visible state and hidden state for sample images (Figures 2 and 4).
+
+    The hidden state is drawn on a ring, black for active neurons, as in the paper.
+    """
+    plt = _pyplot()
+    n_examples = min(n_examples, len(cues))
+    fig, axes = plt.subplots(n_examples, 3, figsize=(6.0, 1.9 * n_examples), squeeze=False)
+    n_hidden = hidden.shape[1]
+    angles = 2 * np.pi * np.arange(n_hidden) / n_hidden
+    for row in range(n_examples):
+        for col, (vector, title) in enumerate(((cues[row], "cue"), (visible[row], "recalled"))):
+            image, cmap = _as_image(np.asarray(vector, dtype=float))
+            axes[row, col].imshow(image, cmap=cmap)
+            axes[row, col].set_title(title if row == 0 else "", fontsize=8)
+            axes[row, col].axis("off")
+        ring = axes[row, 2]
+        ring.scatter(np.cos(angles), np.sin(angles), c=1 - hidden[row], cmap="gray", vmin=0,
+                     vmax=1, s=max(6, 1200 / n_hidden), edgecolors="0.5", linewidths=0.3)
+        ring.set_aspect("equal")
+        ring.axis("off")
+        if row == 0:
+            ring.set_title(f"hidden ({n_hidden} neurons)", fontsize=8)
+    fig.tight_layout()
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def plot_basic_memories(xi, path, n_shown=25):
+    """Learned basic memories (columns of xi) and their correlation matrix (Figures 3 and 5)."""
+    plt = _pyplot()
+    n_hidden = xi.shape[1]
+    n_shown = min(n_shown, n_hidden)
+    columns = int(np.ceil(np.sqrt(n_shown)))
+    fig = plt.figure(figsize=(11, 5))
+    grid = fig.add_gridspec(columns, 2 * columns)
+    for k in range(n_shown):
+        axis = fig.add_subplot(grid[k // columns, k % columns])
+        column = xi[:, k]
+        image, cmap = _as_image((column - column.min()) / (np.ptp(column) + 1e-12))
+        axis.imshow(image, cmap="gray_r" if cmap == "gray_r" else cmap)
+        axis.axis("off")
+    axis = fig.add_subplot(grid[:, columns:])
+    correlation = np.corrcoef(xi.T)
+    shown = axis.imshow(correlation, cmap="RdBu_r", vmin=-1, vmax=1)
+    fig.colorbar(shown, ax=axis, fraction=0.046)
+    axis.set_title("correlation of basic memories")
+    fig.suptitle(f"{n_shown} of {n_hidden} basic memories (columns of xi)")
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    fig.savefig(path, dpi=110)
     plt.close(fig)
     return path
