@@ -16,7 +16,7 @@ from .validation import BioamError, parse_time
 __all__ = ["main", "build_parser"]
 
 EPILOG = """examples:
-  bioam capacity --nh 2 3 4 5 6 7 8 9 10 --ratio 100 --theta 0.3 0.5 0.7 --noise 0 3 --out output/capacity
+  bioam capacity --nh 2 3 4 5 6 7 8 9 10 --ratio 100 --theta 0.2 0.5 0.8 --noise 0 3 --out output/capacity
   bioam recall --weights W.npz --cues C.npz --out R.npz --backend cpp_standalone --duration 100ms
 """
 
@@ -93,8 +93,8 @@ def build_parser():
     capacity.add_argument("--nh", type=int, nargs="+", default=list(range(2, 11)),
                           help="numbers of hidden neurons (default 2 .. 10)")
     capacity.add_argument("--ratio", type=float, default=100.0, help="N_v / N_h (default 100)")
-    capacity.add_argument("--theta", type=float, nargs="+", default=[0.3, 0.5, 0.7],
-                          help="thresholds (default 0.3 0.5 0.7)")
+    capacity.add_argument("--theta", type=float, nargs="+", default=[0.2, 0.5, 0.8],
+                          help="thresholds (default 0.2 0.5 0.8)")
     capacity.add_argument("--noise", type=float, nargs="+", default=[0.0, 3.0],
                           help="cue noise standard deviations sigma_v, Eq. 13 (default 0 3)")
     capacity.add_argument("--max-patterns", type=int, default=None,

@@ -141,3 +141,15 @@ def test_spiking_hidden_layer_recalls_like_the_rate_model():
     assert "I_v_post += w" in memory.equations["hidden_to_visible"]
     with pytest.raises(BioamError, match="Dale"):
         build_network(xi, spiking=True, dale=True)
+
+
+def test_sweeps_lose_patterns_away_from_the_neutral_setting():
+    from bioam.compare import variant_sweep
+
+    kwds = dict(n_hidden=4, ratio=100, n_patterns=16, backend="numpy",
+                timing=dict(tau_v=20 * ms, tau_h=1 * ms, dt=0.1 * ms, duration=40 * ms))
+    for kind, neutral, extreme in (("rho", 1.0, -0.5), ("p", 1.0, 0.01),
+                                   ("spread", 0.0, 1.0)):
+        rows = variant_sweep(kind, [neutral, extreme], **kwds)
+        assert rows[0]["fraction_recalled"] == 1.0, kind
+        assert rows[1]["fraction_recalled"] < 0.7, (kind, rows[1])
