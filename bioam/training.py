@@ -43,6 +43,7 @@ __all__ = [
     "train",
     "loss_and_gradient",
     "steepness_at_epoch",
+    "learning_rate_at_epoch",
     "xavier_uniform",
     "nonnegative_decoder",
 ]
@@ -65,7 +66,10 @@ class TrainingConfig:
     batch_size : int
         Images per Adam step (the last batch of an epoch may be smaller).
     learning_rate : float
-        Adam step size.
+        Adam step size at the first epoch.
+    learning_rate_end : float, optional
+        Step size at the last epoch, reached by geometric decay over all
+        ``epochs``; None keeps it constant.
     steepness : float
         Slope beta of the sigmoid that replaces Theta in Eq. (17), at the first epoch.
     steepness_end : float, optional
@@ -106,6 +110,7 @@ class TrainingConfig:
     epochs: int = 10
     batch_size: int = 128
     learning_rate: float = 1e-3
+    learning_rate_end: float | None = None
     steepness: float = 20.0
     steepness_end: float | None = None
     anneal_epochs: int | None = None
@@ -139,6 +144,8 @@ class TrainingConfig:
         positive = ["learning_rate", "steepness", "adam_epsilon"]
         if self.steepness_end is not None:
             positive.append("steepness_end")
+        if self.learning_rate_end is not None:
+            positive.append("learning_rate_end")
         for name in positive:
             value = getattr(self, name)
             if not isinstance(value, (int, float, np.number)) or not np.isfinite(value) \
@@ -242,6 +249,18 @@ def steepness_at_epoch(config, epoch):
         return float(config.steepness_end)
     fraction = min(epoch, span - 1) / (span - 1)
     return float(config.steepness * (config.steepness_end / config.steepness) ** fraction)
+
+
+def learning_rate_at_epoch(config, epoch):
+    """
+    The Adam step size used in epoch ``epoch`` (counted from 0): geometric decay
+    from ``config.learning_rate`` to ``config.learning_rate_end`` over all epochs.
+    """
+    if config.learning_rate_end is None or config.epochs <= 1:
+        return float(config.learning_rate)
+    fraction = epoch / (config.epochs - 1)
+    return float(config.learning_rate
+                 * (config.learning_rate_end / config.learning_rate) ** fraction)
 
 
 def xavier_uniform(rng, n_in, n_out, dtype=np.float32):
@@ -515,6 +534,7 @@ def train(images, config, checkpoint_path=None, resume=False, progress=True):
     for epoch in range(first_epoch, config.epochs):
         start_time = time.perf_counter()
         steepness = steepness_at_epoch(config, epoch)
+        adam.learning_rate = learning_rate_at_epoch(config, epoch)
         order = rng.permutation(n_images)
         total_loss = 0.0
         for start in range(0, n_images, config.batch_size):
@@ -539,6 +559,7 @@ def train(images, config, checkpoint_path=None, resume=False, progress=True):
             "epoch": epoch + 1,
             "loss": total_loss / n_images,
             "steepness": steepness,
+            "learning_rate": adam.learning_rate,
             "theta_mean": float(np.mean(parameters["theta"])),
             "unique_codes": count_unique(codes),
             "monitor_size": int(monitor.shape[0]),

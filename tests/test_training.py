@@ -137,7 +137,7 @@ def test_resume_after_k_epochs_is_bit_identical(tmp_path):
 
 def test_resume_after_a_kill_with_annealing_is_bit_identical(tmp_path, monkeypatch):
     images = synthetic_images()
-    config = resume_config(5, steepness_end=30.0, asymmetric=False)
+    config = resume_config(5, steepness_end=30.0, learning_rate_end=0.001, asymmetric=False)
     uninterrupted = train(images, config, progress=False)
     checkpoint = tmp_path / "run.ckpt.npz"
     real_save = training._save_checkpoint
@@ -213,6 +213,18 @@ def test_constraint_hook_is_applied_after_every_step():
     free = train(images, TrainingConfig(n_hidden=5, epochs=2, batch_size=20, asymmetric=True,
                                         seed=0), progress=False)
     assert free.xi_back.min() < 0
+
+
+def test_learning_rate_decay_schedule():
+    from bioam.training import learning_rate_at_epoch
+
+    config = TrainingConfig(epochs=3, learning_rate=0.01, learning_rate_end=0.0001)
+    values = [learning_rate_at_epoch(config, epoch) for epoch in range(3)]
+    assert values == pytest.approx([0.01, 0.001, 0.0001])
+    model = train(synthetic_images(), TrainingConfig(n_hidden=3, epochs=3, learning_rate=0.01,
+                                                     learning_rate_end=0.0001), progress=False)
+    assert [r["learning_rate"] for r in model.history] == pytest.approx(values)
+    assert learning_rate_at_epoch(TrainingConfig(learning_rate=0.02), 5) == 0.02
 
 
 def test_steepness_annealing_schedule():
