@@ -294,7 +294,7 @@ def loss_and_gradient(xi, theta, batch, steepness, *, xi_back=None, margin=0.0,
     Parameters
     ----------
     xi : ndarray, shape (N_v, N_h)
-    theta : ndarray, shape (1,) for one global threshold or (N_h,)
+    theta : float or ndarray, shape (1,) for one global threshold or (N_h,)
     batch : ndarray, shape (B, N_v)
         Target visible states v_m.
     steepness : float
@@ -315,6 +315,7 @@ def loss_and_gradient(xi, theta, batch, steepness, *, xi_back=None, margin=0.0,
     """
     n_visible, n_hidden = xi.shape
     n_batch = batch.shape[0]
+    theta = np.asarray(theta, dtype=xi.dtype)
     decoder = xi.T if xi_back is None else xi_back
     decoder_scale = float(1.0 / np.sqrt(n_hidden))
     encoder_scale = float(np.sqrt(n_hidden) / n_visible)

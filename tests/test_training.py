@@ -295,3 +295,13 @@ def test_count_unique_counts_distinct_rows():
     wide = np.zeros((2, 70))
     wide[1, 69] = 1  # differs only in a bit beyond the first byte
     assert count_unique(wide) == 2
+
+
+def test_scalar_theta_is_accepted_by_the_gradient():
+    rng = np.random.default_rng(4)
+    xi, batch = rng.normal(size=(8, 3)), rng.random((4, 8))
+    loss, gradient = loss_and_gradient(xi, 0.3, batch, 5.0)
+    reference, reference_gradient = loss_and_gradient(xi, np.array([0.3]), batch, 5.0)
+    assert loss == reference
+    assert gradient["theta"].shape == ()
+    assert gradient["theta"] == pytest.approx(reference_gradient["theta"][0])
