@@ -139,6 +139,8 @@ def build_parser():
     train.add_argument("--epochs", type=int, default=10)
     train.add_argument("--batch-size", type=int, default=128)
     train.add_argument("--lr", type=float, default=1e-3, help="Adam learning rate")
+    train.add_argument("--lr-end", type=float, default=None,
+                       help="decay the learning rate geometrically to this value")
     train.add_argument("--steepness", type=float, default=20.0,
                        help="slope of the sigmoid replacing Theta (first epoch)")
     train.add_argument("--steepness-end", type=float, default=None,
@@ -315,7 +317,8 @@ def _run_train(args):
     images, _, info = load_dataset(args.dataset, split="train", limit=args.limit)
     config = TrainingConfig(
         n_hidden=args.nh, epochs=args.epochs, batch_size=args.batch_size,
-        learning_rate=args.lr, steepness=args.steepness, steepness_end=args.steepness_end,
+        learning_rate=args.lr, learning_rate_end=args.lr_end, steepness=args.steepness,
+        steepness_end=args.steepness_end,
         theta_mode=args.theta_mode, asymmetric=args.asymmetric, margin=args.margin,
         seed=args.seed)
     checkpoint = args.checkpoint or args.out + ".ckpt.npz"
