@@ -85,7 +85,10 @@ class TrainingConfig:
         Train theta; False keeps it at ``theta_init``.
     asymmetric : bool
         Train a separate decoder xi_back (N_h x N_v) for the hidden -> visible
-        weights instead of using xi^T.
+        weights instead of using xi^T. The encoder's scale is then free: it
+        can shrink the potentials h until the sigmoid is no longer steep, so
+        the hidden codes stop being binary; watch ``hard_loss`` in the
+        history (or use the margin term).
     margin : float
         kappa of the margin term: a squared hinge penalty on
         max(0, kappa - |h - theta|) at the training images, which keeps the
@@ -196,7 +199,8 @@ class TrainedModel:
         Separate backward weights of an asymmetric network.
     history : list of dict
         One dict per epoch: ``epoch``, ``loss`` (mean of Eq. 17 per image over
-        the epoch's minibatches, margin term included), ``steepness``,
+        the epoch's minibatches, margin term included), ``hard_loss`` (Eq. 17
+        with the step function itself, on the monitored images), ``steepness``,
         ``theta_mean``, ``unique_codes`` and ``monitor_size``, ``seconds``.
     config : TrainingConfig
     """
@@ -556,9 +560,13 @@ def train(images, config, checkpoint_path=None, resume=False, progress=True):
             for constraint in config.constraints:
                 constraint(parameters)
         codes = hidden_potential(parameters["xi"], monitor) > parameters["theta"]
+        decoder = parameters.get("xi_back", parameters["xi"].T)
+        hard_residual = (codes.astype(np.float32) @ decoder) * float(1.0 / np.sqrt(
+            config.n_hidden)) - monitor  # Eq. 17 with Theta itself
         record = {
             "epoch": epoch + 1,
             "loss": total_loss / n_images,
+            "hard_loss": float(np.sum(hard_residual * hard_residual)) / monitor.shape[0],
             "steepness": steepness,
             "learning_rate": adam.learning_rate,
             "theta_mean": float(np.mean(parameters["theta"])),
@@ -572,6 +580,7 @@ def train(images, config, checkpoint_path=None, resume=False, progress=True):
                              history, fingerprint)
         if progress:
             print(f"epoch {record['epoch']}/{config.epochs}  loss {record['loss']:.4f}  "
+                  f"hard loss {record['hard_loss']:.4f}  "
                   f"steepness {steepness:.3g}  theta {record['theta_mean']:.4f}  "
                   f"unique codes {record['unique_codes']}/{record['monitor_size']}  "
                   f"{record['seconds']:.1f} s", file=sys.stderr, flush=True)

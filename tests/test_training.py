@@ -92,8 +92,11 @@ def test_loss_decreases_and_stays_float32():
     assert model.xi.dtype == np.float32 and model.xi.shape == (40, 8)
     assert isinstance(model.theta, float)
     assert model.xi_back is None
-    assert model.history[-1]["unique_codes"] == count_unique(
-        objective_codes(model.xi, model.theta, images))
+    codes = objective_codes(model.xi, model.theta, images)
+    assert model.history[-1]["unique_codes"] == count_unique(codes)
+    hard_reconstruction = codes @ model.xi.T.astype(np.float64) / np.sqrt(8)
+    assert model.history[-1]["hard_loss"] == pytest.approx(
+        np.mean(np.sum((images - hard_reconstruction) ** 2, axis=1)), rel=1e-4)
 
 
 def test_progress_goes_to_stderr(capsys):
