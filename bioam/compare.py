@@ -3,7 +3,7 @@ Recall of the same cues under biological variants of the one model, side by side
 
 Variants are named and take parameters, e.g. ``asymmetric:rho=0.8``,
 ``heterogeneous:spread=0.1``, ``sparse:p=0.5,shared=1``, ``dale``,
-``dale:tau_inhibitory=0.5ms``, ``spiking:gain=100,cue_hold=10ms``. The
+``dale:tau_inhibitory=0.5ms``, ``spiking:gain=1000,tau_m=1ms``. The
 unconstrained rate model, ``rate``, is always included; every variant is
 an option of `bioam.build_network`, recalled through `bioam.RecallSession`.
 """
@@ -30,8 +30,8 @@ VARIANTS = {
     "heterogeneous": {"spread": 0.1},
     "sparse": {"p": 0.5, "shared": 0},
     "dale": {"tau_inhibitory": "0ms"},
-    "spiking": {"gain": 100.0, "tau_m": "2ms", "refractory": "5ms", "tau_synapse": "2ms",
-                "cue_hold": "10ms", "readout_window": "20ms"},
+    "spiking": {"gain": 1000.0, "tau_m": "1ms", "refractory": "4ms", "tau_synapse": "2ms",
+                "cue_hold": "0ms", "readout_window": "20ms", "initial_membrane": 0.9},
 }
 
 _TIME_PARAMETERS = {"tau_inhibitory", "tau_m", "refractory", "tau_synapse", "cue_hold",

@@ -80,7 +80,7 @@ HIDDEN_EQUATIONS_SPIKING = """
 dh/dt = (-h + sqrt(N_h) / N_v * I_h) / tau_h : 1  # Eq. 1b: input from the visible layer
 I_h : 1  # sum over visible neurons of xi_mui * v_i (summed variable)
 theta : 1 (constant)  # threshold: rheobase of the neuron (Eq. 2)
-du/dt = (1 + gain * (h - theta) - u) / tau_m : 1 (unless refractory)  # membrane, firing at u > 1
+du/dt = (clip(1 + gain * (h - theta), 0, inf) - u) / tau_m : 1 (unless refractory)  # membrane, fires at u > 1, floor 0
 spike_count : 1  # spikes in the read-out window
 s = int(spike_count >= readout_spikes) : 1  # hidden state read from the spike count
 """
@@ -98,8 +98,10 @@ class SpikingHidden:
     """
     Parameters of the spiking variant (hidden integrate-and-fire neurons).
 
-    A hidden neuron's membrane ``u`` integrates ``1 + gain * (h - theta)`` with
-    time constant ``tau_m`` and fires at ``u > 1`` (reset to 0, refractory
+    A hidden neuron's membrane ``u`` integrates ``1 + gain * (h - theta)``
+    (floored at 0, the reset and reversal level, so that a neuron far below
+    threshold is not driven far below rest) with time constant ``tau_m`` and
+    fires at ``u > 1`` (reset to 0, refractory
     ``refractory``); it is silent for h <= theta and fires at a rate that
     saturates quickly above theta, at most 1 / refractory. Each spike adds
     ``xi_imu / (r_on * tau_synapse)`` to an exponential synaptic current of the
@@ -120,19 +122,23 @@ class SpikingHidden:
     readout_window : Quantity
     readout_fraction : float
     on_margin : float
+    initial_membrane : float
+        Membrane potential u at the start of a recall (threshold 1): a neuron
+        resting close to threshold fires sooner once h crosses theta.
     readout_start : Quantity, optional
         Start of the read-out window (set by `bioam.RecallSession` to the
         duration minus ``readout_window``).
     """
 
-    tau_m: object = field(default_factory=lambda: 2 * ms)
-    gain: float = 100.0
-    refractory: object = field(default_factory=lambda: 5 * ms)
+    tau_m: object = field(default_factory=lambda: 1 * ms)
+    gain: float = 1000.0
+    refractory: object = field(default_factory=lambda: 4 * ms)
     tau_synapse: object = field(default_factory=lambda: 2 * ms)
-    cue_hold: object = field(default_factory=lambda: 10 * ms)
+    cue_hold: object = field(default_factory=lambda: 0 * ms)
     readout_window: object = field(default_factory=lambda: 20 * ms)
     readout_fraction: float = 0.25
     on_margin: float = 0.5
+    initial_membrane: float = 0.9
     readout_start: object = None
 
     @property
@@ -310,6 +316,9 @@ class AssociativeMemory:
             )
         self.visible.v = rates.ravel()
         self.hidden.h = self.threshold_shift_tiled()
+        spiking = self.parameters.get("spiking")
+        if spiking:
+            self.hidden.u = spiking.initial_membrane
         if self.inhibitory and "I_r" in self.inhibitory[0].variables:
             # filtered interneurons start at their steady state for h = 0 (s = 0)
             self.inhibitory[0].r = rates.sum(axis=1)
