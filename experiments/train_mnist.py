@@ -6,8 +6,8 @@ model file (`bioam.models.save_model`) and, with ``--evaluate``, the unique
 hidden codes are counted with the training objective and with the recall
 dynamics of Eq. (1) (`bioam.evaluation.evaluate_hidden_codes`)::
 
-    OPENBLAS_NUM_THREADS=1 python experiments/train_mnist.py --epochs 100 \\
-        --lr 3e-3 --lr-end 1e-4 --steepness 10 --steepness-end 100 \\
+    OPENBLAS_NUM_THREADS=1 python experiments/train_mnist.py --epochs 300 \\
+        --lr 3e-3 --lr-end 3e-5 --steepness 10 --steepness-end 100 \\
         --theta-mode per_neuron --checkpoint /tmp/mnist.ckpt.npz --evaluate
 
 (about 0.6 s per epoch on one core with OPENBLAS_NUM_THREADS=1; the
