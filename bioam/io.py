@@ -44,6 +44,9 @@ def read_npz(path, required=(), what="file"):
         raise BioamError(f"{what} {path!r} does not exist")
     if os.path.isdir(path):
         raise BioamError(f"{what} {path!r} is a folder; give a .npz file")
+    if not zipfile.is_zipfile(path):
+        # np.load falls back to unpickling anything that is not a zip or .npy
+        raise BioamError(f"{what} {path!r} is corrupt or not an .npz file (not a zip archive)")
     try:
         with np.load(path, allow_pickle=False) as data:
             arrays = {key: data[key] for key in data.files}
@@ -80,6 +83,9 @@ def write_npz_atomic(path, compressed=True, **arrays):
             (np.savez_compressed if compressed else np.savez)(stream, **arrays)
             stream.flush()
             os.fsync(stream.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)  # mkstemp creates 0600; use the usual mode
         os.replace(temporary, path)
     except BaseException:
         if os.path.exists(temporary):

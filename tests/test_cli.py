@@ -117,3 +117,19 @@ def test_help_lists_the_commands(capsys):
         main(["--help"])
     out = capsys.readouterr().out
     assert "recall" in out and "capacity" in out
+
+
+def test_atomic_write_leaves_readable_files_and_non_zip_is_called_corrupt(tmp_path):
+    import os
+    import stat
+
+    from bioam import BioamError
+    from bioam.io import read_npz, write_npz_atomic
+
+    umask = os.umask(0o022)
+    os.umask(umask)
+    path = write_npz_atomic(tmp_path / "a.npz", x=np.arange(3))
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o666 & ~umask
+    (tmp_path / "text.npz").write_text("hello, not a zip")
+    with pytest.raises(BioamError, match="not a zip"):
+        read_npz(tmp_path / "text.npz")

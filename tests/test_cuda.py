@@ -37,3 +37,20 @@ def test_cuda_project_compiles_and_runs_or_says_no_gpu(tmp_path):
         else:
             with pytest.raises(BioamError, match="needs an NVIDIA GPU"):
                 session.recall(cues)
+
+
+@pytest.mark.parametrize("options", [dict(connection_probability=0.5), dict(dale=True, baseline=3.0),
+                                     dict(spiking=True)], ids=["sparse", "dale", "spiking"])
+def test_cuda_project_compiles_for_every_variant(tmp_path, options):
+    pytest.importorskip("brian2cuda", reason="install the 'cuda' extra")
+    if shutil.which("nvcc") is None:
+        pytest.skip("nvcc is not installed")
+    xi = np.random.default_rng(5).standard_normal((100, 4))
+    project = tmp_path / "cuda_variant"
+    with RecallSession(xi, backend="cuda_standalone", batch_size=2, directory=str(project),
+                       tau_v=20 * ms, tau_h=1 * ms, dt=0.1 * ms, duration=30 * ms,
+                       **options) as session:
+        assert os.access(project / "main", os.X_OK)
+        if not gpu_available():
+            with pytest.raises(BioamError, match="needs an NVIDIA GPU"):
+                session.recall(np.zeros((2, 100)))

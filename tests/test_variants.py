@@ -153,3 +153,22 @@ def test_sweeps_lose_patterns_away_from_the_neutral_setting():
         rows = variant_sweep(kind, [neutral, extreme], **kwds)
         assert rows[0]["fraction_recalled"] == 1.0, kind
         assert rows[1]["fraction_recalled"] < 0.7, (kind, rows[1])
+
+
+VARIANT_OPTIONS = {
+    "sparse": dict(connection_probability=0.5, connectivity_seed=2),
+    "dale": dict(dale=True, baseline=3.0),
+    "spiking": dict(spiking=True),
+}
+
+
+@pytest.mark.parametrize("backend", ["cpp_standalone",
+                                     pytest.param("cython", marks=pytest.mark.slow)])
+@pytest.mark.parametrize("variant", sorted(VARIANT_OPTIONS))
+def test_variants_agree_across_backends(problem, backend, variant):
+    xi, cues, _ = problem
+    timing = dict(tau_v=20 * ms, tau_h=1 * ms, dt=0.1 * ms, duration=40 * ms)
+    expected = recall(xi, cues, backend="numpy", **timing, **VARIANT_OPTIONS[variant])
+    result = recall(xi, cues, backend=backend, **timing, **VARIANT_OPTIONS[variant])
+    np.testing.assert_array_equal(result.hidden, expected.hidden)
+    assert np.max(np.abs(result.visible - expected.visible)) < 1e-9
