@@ -13,7 +13,7 @@ in the model's metadata. The committed ``models/mnist_nh50.npz`` came from::
 
 (about 0.6 s per epoch on one core with OPENBLAS_NUM_THREADS=1, 197 s for 300
 epochs; the evaluation with the reference dynamics takes 7 to 8 minutes more).
-The Brian2 count of unique minima is ``experiments/evaluate_mnist.py``.
+The Brian2 count of unique minima is ``experiments/count_unique_minima.py``.
 """
 
 import json

@@ -1,5 +1,5 @@
 """
-Recall every MNIST image with the Brian2 model and count the unique minima (Section 3.2).
+Recall every image of a data set split with the Brian2 model and count the unique minima (Section 3.2).
 
 Cue = the stored image, h(0) = 0, tau_v = 20 tau_h. The images are split over
 worker processes, each running its own compiled C++ (or other backend)
@@ -7,7 +7,7 @@ project; the final hidden states are gathered and counted. Results go to a
 JSON file (the keys of ``bioam evaluate --json``) and the final hidden states
 to an ``.npz`` beside it::
 
-    python experiments/evaluate_mnist.py --model models/mnist_nh50.npz --split train \\
+    python experiments/count_unique_minima.py --model models/mnist_nh50.npz --split train \\
         --workers 2 --dt 0.2ms --duration 60ms --out output/mnist_train.json
 """
 
