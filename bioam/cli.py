@@ -148,6 +148,9 @@ def build_parser():
     train.add_argument("--theta-mode", default="global", metavar="global|per_neuron")
     train.add_argument("--asymmetric", action="store_true",
                        help="learn a separate decoder xi_back (Appendix E)")
+    train.add_argument("--match-encoder-scale", action="store_true",
+                       help="with --asymmetric: keep each encoder column's norm equal to its "
+                            "decoder row's (stops the encoder from shrinking)")
     train.add_argument("--margin", type=float, default=0.0,
                        help="keep |h - theta| >= margin at the stored images (0: off)")
     train.add_argument("--limit", type=int, default=None, help="use the first LIMIT images")
@@ -310,7 +313,7 @@ def _run_compare(args):
 def _run_train(args):
     from .datasets import load_dataset
     from .models import save_model
-    from .training import TrainingConfig, train
+    from .training import TrainingConfig, matched_encoder_scale, train
 
     if os.path.isdir(args.out):
         raise BioamError(f"--out {args.out!r} is a folder; give a .npz file name")
@@ -320,7 +323,8 @@ def _run_train(args):
         learning_rate=args.lr, learning_rate_end=args.lr_end, steepness=args.steepness,
         steepness_end=args.steepness_end,
         theta_mode=args.theta_mode, asymmetric=args.asymmetric, margin=args.margin,
-        seed=args.seed)
+        seed=args.seed,
+        constraints=(matched_encoder_scale,) if args.match_encoder_scale else ())
     checkpoint = args.checkpoint or args.out + ".ckpt.npz"
     model = train(images, config, checkpoint_path=checkpoint, resume=args.resume,
                   progress=not args.quiet)

@@ -45,7 +45,7 @@ __all__ = [
     "steepness_at_epoch",
     "learning_rate_at_epoch",
     "xavier_uniform",
-    "nonnegative_decoder",
+    "nonnegative_decoder", "matched_encoder_scale",
 ]
 
 _THETA_MODES = ("global", "per_neuron")
@@ -288,6 +288,23 @@ def nonnegative_decoder(parameters):
     """
     decoder = parameters["xi_back"] if "xi_back" in parameters else parameters["xi"]
     np.maximum(decoder, 0, out=decoder)
+
+
+def matched_encoder_scale(parameters):
+    """
+    Constraint for asymmetric networks: each encoder column xi[:, mu] keeps the
+    norm of its decoder row xi_back[mu, :] (in place).
+
+    Without it the encoder's scale is free in Eq. (17), and training can shrink
+    every |h - theta| until the sigmoid is soft and the codes lose their meaning.
+    Does nothing for symmetric networks.
+    """
+    if "xi_back" not in parameters:
+        return
+    encoder, decoder = parameters["xi"], parameters["xi_back"]
+    norms = np.linalg.norm(encoder, axis=0)
+    target = np.linalg.norm(decoder, axis=1)
+    encoder *= (target / np.maximum(norms, 1e-12)).astype(encoder.dtype)
 
 
 def loss_and_gradient(xi, theta, batch, steepness, *, xi_back=None, margin=0.0,

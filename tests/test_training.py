@@ -308,3 +308,18 @@ def test_scalar_theta_is_accepted_by_the_gradient():
     assert loss == reference
     assert gradient["theta"].shape == ()
     assert gradient["theta"] == pytest.approx(reference_gradient["theta"][0])
+
+
+def test_matched_encoder_scale_keeps_encoder_and_decoder_norms_equal():
+    from bioam.training import TrainingConfig, matched_encoder_scale, train
+
+    rng = np.random.default_rng(0)
+    images = (rng.random((64, 30)) < 0.3).astype(np.float32)
+    config = TrainingConfig(n_hidden=4, epochs=3, batch_size=16, asymmetric=True,
+                            constraints=(matched_encoder_scale,), monitor_size=64)
+    model = train(images, config, progress=False)
+    np.testing.assert_allclose(np.linalg.norm(model.xi, axis=0),
+                               np.linalg.norm(model.xi_back, axis=1), rtol=1e-5)
+    symmetric = {"xi": np.ones((3, 2))}
+    matched_encoder_scale(symmetric)  # no decoder: nothing to match
+    np.testing.assert_array_equal(symmetric["xi"], np.ones((3, 2)))
