@@ -150,7 +150,7 @@ def build_parser():
                        help="learn a separate decoder xi_back (Appendix E)")
     train.add_argument("--match-encoder-scale", action="store_true",
                        help="with --asymmetric: keep each encoder column's norm equal to its "
-                            "decoder row's (stops the encoder from shrinking)")
+                            "decoder row's")
     train.add_argument("--margin", type=float, default=0.0,
                        help="keep |h - theta| >= margin at the stored images (0: off)")
     train.add_argument("--limit", type=int, default=None, help="use the first LIMIT images")
