@@ -8,6 +8,7 @@ unconstrained rate model, ``rate``, is always included; every variant is
 an option of `bioam.build_network`, recalled through `bioam.RecallSession`.
 """
 
+import sys
 import time
 
 import numpy as np
@@ -166,7 +167,6 @@ def compare_variants(xi, cues, variants, *, xi_back=None, theta=0.5, target_hidd
         })
         if progress:
             row = rows[-1]
-            import sys
             print(f"bioam compare: {spec}: recalled {row['recalled_target']:.3f}, matches rate "
                   f"{row['matches_rate_model']:.3f} ({seconds:.1f} s)", file=sys.stderr, flush=True)
     return rows, results
