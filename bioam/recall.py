@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
-from brian2 import Network, StateMonitor, ms
+from brian2 import Network, StateMonitor, defaultclock, ms
 from brian2.devices.device import get_device
 from brian2.utils.logger import get_logger
 
@@ -175,11 +175,17 @@ class RecallSession:
         backend, directory = self.backend, self.directory
         start = time.perf_counter()
         backends.activate(backend, build_directory=directory)
+        dt = kwds["dt"]
+        if backend == "cuda_standalone":
+            # brian2cuda's spike queues refer to the default clock by name
+            self._saved_default_dt = defaultclock.dt
+            defaultclock.dt = dt
+            dt = None
         try:
             self.memory = build_network(
                 self.xi, xi_back=self.xi_back, theta=self.theta, tau_v=kwds["tau_v"],
                 tau_h=kwds["tau_h"], activation=kwds["activation"],
-                steepness=kwds["steepness"], n_copies=batch_size, dt=kwds["dt"],
+                steepness=kwds["steepness"], n_copies=batch_size, dt=dt,
                 name="bioam", **self.network_options)
             objects = list(self.memory.objects)
             if self.record:
@@ -303,6 +309,8 @@ class RecallSession:
         if self._closed:
             return
         self._closed = True
+        if getattr(self, "_saved_default_dt", None) is not None:
+            defaultclock.dt = self._saved_default_dt
         if self.backend in backends.STANDALONE_BACKENDS:
             backends.deactivate()
             if self._own_directory and self.directory and os.path.isdir(self.directory):
