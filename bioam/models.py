@@ -11,7 +11,6 @@ never damages an existing file, and every problem on loading is a one-line
 
 import json
 import os
-import zipfile
 from datetime import datetime, timezone
 
 import numpy as np
@@ -115,9 +114,7 @@ def load_model(path):
         NaN, or metadata that is not a JSON object matching the weights.
     """
     where = f"model file {os.fspath(path)!r}"
-    if os.path.isfile(path) and not zipfile.is_zipfile(path):
-        raise BioamError(f"{where} is corrupt or not an .npz file (no zip archive); save it again")
-    model = load_weights(path)
+    model = load_weights(path)  # checks existence, zip format, shapes, NaN
     metadata = model["metadata"]
     if not isinstance(metadata, dict):
         raise BioamError(f"{where}: metadata must be a JSON object, got {type(metadata).__name__}")
