@@ -151,6 +151,13 @@ def build_parser():
     train.add_argument("--match-encoder-scale", action="store_true",
                        help="with --asymmetric: keep each encoder column's norm equal to its "
                             "decoder row's")
+    train.add_argument("--surrogate", choices=("sigmoid", "straight_through"), default="sigmoid",
+                       help="sigmoid: the sigmoid replaces Theta in Eq. 17 (the paper); "
+                            "straight_through: Theta in the loss, the sigmoid's slope as its "
+                            "derivative (keeps the codes binary; needed with --asymmetric)")
+    train.add_argument("--init", metavar="MODEL.npz", default=None,
+                       help="start from this model's weights and thresholds instead of Xavier "
+                            "weights (e.g. a symmetric model, to learn a separate decoder)")
     train.add_argument("--margin", type=float, default=0.0,
                        help="keep |h - theta| >= margin at the stored images (0: off)")
     train.add_argument("--limit", type=int, default=None, help="use the first LIMIT images")
@@ -323,7 +330,7 @@ def _run_train(args):
         learning_rate=args.lr, learning_rate_end=args.lr_end, steepness=args.steepness,
         steepness_end=args.steepness_end,
         theta_mode=args.theta_mode, asymmetric=args.asymmetric, margin=args.margin,
-        seed=args.seed,
+        surrogate=args.surrogate, init_from=args.init, seed=args.seed,
         constraints=(matched_encoder_scale,) if args.match_encoder_scale else ())
     checkpoint = args.checkpoint or args.out + ".ckpt.npz"
     model = train(images, config, checkpoint_path=checkpoint, resume=args.resume,

@@ -11,7 +11,12 @@ its own hidden code produces::
 where the step function Theta of the paper is replaced by a steep logistic
 sigmoid sigma of steepness beta so that the loss has a gradient, and
 xi_back = xi^T for the symmetric network of the paper (a separate decoder
-matrix with ``asymmetric=True``, Appendix E). The gradient is derived by hand
+matrix with ``asymmetric=True``, Appendix E). With
+``surrogate='straight_through'`` the forward pass uses Theta itself (the loss
+is Eq. 17 exactly) and the sigmoid only supplies the derivative of Theta in the
+backward pass, the surrogate gradient of spiking-network training (Neftci,
+Mostafa & Zenke 2019); training can also start from a saved model
+(``init_from``). The gradient is derived by hand
 (`loss_and_gradient`) and the parameters are updated with Adam on shuffled
 minibatches, in float32, from a seeded Xavier initialisation.
 
@@ -21,6 +26,7 @@ so that ``train(..., resume=True)`` continues a killed run and ends at the
 very same weights, bit for bit, as a run that was never interrupted.
 """
 
+import hashlib
 import json
 import os
 import sys
@@ -35,6 +41,7 @@ from scipy.special import expit
 from ._version import __version__
 from .evaluation import count_unique, hidden_potential
 from .io import read_npz, write_npz_atomic
+from .models import load_model
 from .validation import BioamError
 
 __all__ = [
@@ -49,6 +56,7 @@ __all__ = [
 ]
 
 _THETA_MODES = ("global", "per_neuron")
+_SURROGATES = ("sigmoid", "straight_through")
 _CHECKPOINT_FORMAT = 1
 
 
@@ -95,6 +103,19 @@ class TrainingConfig:
         potentials away from the threshold. 0 switches it off.
     margin_weight : float
         Weight of the margin term in the loss.
+    surrogate : {'sigmoid', 'straight_through'}
+        'sigmoid' puts sigma(beta (h - theta)) in place of Theta in Eq. (17)
+        (the paper). 'straight_through' keeps Theta in the loss and uses
+        beta sigma'(beta (h - theta)) as its derivative only: the codes are
+        binary during training, so a separate decoder cannot profit from
+        graded codes that the network never produces (the collapse described
+        under ``asymmetric``).
+    init_from : str, optional
+        Path of a model file (`bioam.models.save_model`) whose ``xi``,
+        ``theta`` and ``xi_back`` start the training instead of Xavier
+        weights. A global theta is copied to every neuron for
+        ``theta_mode='per_neuron'``; with ``asymmetric=True`` and a model
+        without ``xi_back`` the decoder starts as ``xi.T``.
     seed : int
         Seed of the initial weights and of the order of the minibatches.
     constraints : tuple of callable
@@ -123,6 +144,8 @@ class TrainingConfig:
     asymmetric: bool = False
     margin: float = 0.0
     margin_weight: float = 1.0
+    surrogate: str = "sigmoid"
+    init_from: str | None = None
     seed: int = 0
     constraints: tuple = field(default_factory=tuple)
     monitor_size: int = 10000
@@ -169,6 +192,12 @@ class TrainingConfig:
             raise BioamError(
                 f"theta_mode must be 'global' or 'per_neuron', got {self.theta_mode!r}"
             )
+        if self.surrogate not in _SURROGATES:
+            raise BioamError(
+                f"surrogate must be 'sigmoid' or 'straight_through', got {self.surrogate!r}"
+            )
+        if self.init_from is not None and not isinstance(self.init_from, (str, os.PathLike)):
+            raise BioamError(f"init_from must be a model file path or None, got {self.init_from!r}")
         for constraint in self.constraints:
             if not callable(constraint):
                 raise BioamError(
@@ -178,6 +207,8 @@ class TrainingConfig:
     def as_json_dict(self):
         """The settings as JSON-ready values (constraints by name)."""
         settings = asdict(self)
+        if settings["init_from"] is not None:
+            settings["init_from"] = os.fspath(settings["init_from"])
         settings["constraints"] = [
             getattr(constraint, "__name__", repr(constraint)) for constraint in self.constraints
         ]
@@ -203,6 +234,8 @@ class TrainedModel:
         with the step function itself, on the monitored images), ``steepness``,
         ``theta_mean``, ``unique_codes`` and ``monitor_size``, ``seconds``.
     config : TrainingConfig
+    init_sha256 : str or None
+        SHA-256 of the ``init_from`` model file the training started from.
     """
 
     xi: np.ndarray
@@ -210,6 +243,7 @@ class TrainedModel:
     xi_back: np.ndarray | None
     history: list
     config: TrainingConfig
+    init_sha256: str | None = None
 
     def metadata(self, dataset=None):
         """
@@ -236,6 +270,7 @@ class TrainedModel:
             "final_loss": self.history[-1]["loss"] if self.history else None,
             "final_unique_codes": self.history[-1]["unique_codes"] if self.history else None,
             "training": config.as_json_dict(),
+            "init_from_sha256": self.init_sha256,
         }
 
 
@@ -311,7 +346,7 @@ def matched_encoder_scale(parameters):
 
 
 def loss_and_gradient(xi, theta, batch, steepness, *, xi_back=None, margin=0.0,
-                      margin_weight=1.0):
+                      margin_weight=1.0, straight_through=False):
     """
     The loss of Eq. (17) on a minibatch and its gradient, derived by hand.
 
@@ -328,6 +363,11 @@ def loss_and_gradient(xi, theta, batch, steepness, *, xi_back=None, margin=0.0,
     margin, margin_weight : float
         kappa and weight of the penalty
         ``margin_weight / B sum max(0, kappa - |h - theta|)^2``.
+    straight_through : bool
+        Use Theta in the loss and the sigmoid's slope only as its derivative
+        (a surrogate gradient): the returned loss is Eq. (17) exactly and the
+        gradient for the decoder is exact, the one for xi and theta is not
+        the gradient of any loss.
 
     Returns
     -------
@@ -346,14 +386,15 @@ def loss_and_gradient(xi, theta, batch, steepness, *, xi_back=None, margin=0.0,
 
     potential = hidden_potential(xi, batch)  # Eq. 1b at equilibrium, v = v_m
     above = potential - theta
-    hidden = expit(steepness * above)  # sigma replaces Theta in Eq. 17
+    smooth = expit(steepness * above)  # sigma replaces Theta in Eq. 17
+    hidden = (above > 0).astype(xi.dtype) if straight_through else smooth
     residual = (hidden @ decoder) * decoder_scale - batch  # Eq. 16 minus the target
     loss = float(np.sum(residual * residual)) / n_batch
 
     grad_reconstruction = residual * (2.0 / n_batch)
     grad_decoder = (hidden.T @ grad_reconstruction) * decoder_scale
     grad_hidden = (grad_reconstruction @ decoder.T) * decoder_scale
-    grad_potential = grad_hidden * (steepness * hidden * (1.0 - hidden))
+    grad_potential = grad_hidden * (steepness * smooth * (1.0 - smooth))
     if margin > 0:
         shortfall = np.maximum(margin - np.abs(above), 0.0)
         loss += margin_weight * float(np.sum(shortfall * shortfall)) / n_batch
@@ -496,14 +537,48 @@ def _load_checkpoint(path, config, fingerprint, n_visible):
     return parameters, adam, rng, int(arrays["epoch"]), history
 
 
+def _initial_parameters_from(path, config, n_visible):
+    """The starting parameters taken from the model file ``path`` (see ``init_from``)."""
+    model = load_model(path)
+    xi = np.array(model["xi"], dtype=np.float32)
+    if xi.shape != (n_visible, config.n_hidden):
+        raise BioamError(
+            f"init_from model {os.fspath(path)!r} has xi of shape {xi.shape}, but training "
+            f"needs ({n_visible}, {config.n_hidden}) for these images and n_hidden; give a "
+            "model of the same size"
+        )
+    theta = np.atleast_1d(np.asarray(model["theta"], dtype=np.float32))
+    if config.theta_mode == "global":
+        if theta.size != 1:
+            raise BioamError(
+                f"init_from model {os.fspath(path)!r} has one threshold per neuron; train "
+                "with theta_mode='per_neuron'"
+            )
+    else:
+        theta = np.broadcast_to(theta, (config.n_hidden,)).copy()
+    parameters = {"xi": xi, "theta": theta}
+    if config.asymmetric:
+        xi_back = model["xi_back"] if model["xi_back"] is not None else xi.T
+        parameters["xi_back"] = np.array(xi_back, dtype=np.float32)
+    elif model["xi_back"] is not None:
+        raise BioamError(
+            f"init_from model {os.fspath(path)!r} is asymmetric (it has xi_back); train with "
+            "asymmetric=True"
+        )
+    return parameters
+
+
 def _initial_state(images, config):
     rng = np.random.default_rng(config.seed)
     n_visible = images.shape[1]
-    parameters = {"xi": xavier_uniform(rng, n_visible, config.n_hidden)}
-    n_theta = 1 if config.theta_mode == "global" else config.n_hidden
-    parameters["theta"] = np.full(n_theta, config.theta_init, dtype=np.float32)
-    if config.asymmetric:
-        parameters["xi_back"] = xavier_uniform(rng, config.n_hidden, n_visible)
+    if config.init_from is not None:
+        parameters = _initial_parameters_from(config.init_from, config, n_visible)
+    else:
+        parameters = {"xi": xavier_uniform(rng, n_visible, config.n_hidden)}
+        n_theta = 1 if config.theta_mode == "global" else config.n_hidden
+        parameters["theta"] = np.full(n_theta, config.theta_init, dtype=np.float32)
+        if config.asymmetric:
+            parameters["xi_back"] = xavier_uniform(rng, config.n_hidden, n_visible)
     adam = _Adam(parameters, config.learning_rate, config.adam_beta1, config.adam_beta2,
                  config.adam_epsilon)
     return parameters, adam, rng
@@ -567,7 +642,8 @@ def train(images, config, checkpoint_path=None, resume=False, progress=True):
             loss, gradient = loss_and_gradient(
                 parameters["xi"], parameters["theta"], batch, steepness,
                 xi_back=parameters.get("xi_back"), margin=config.margin,
-                margin_weight=config.margin_weight)
+                margin_weight=config.margin_weight,
+                straight_through=config.surrogate == "straight_through")
             if not np.isfinite(loss):
                 raise BioamError(
                     f"training diverged at epoch {epoch + 1} (loss is {loss}); lower the "
@@ -606,10 +682,15 @@ def train(images, config, checkpoint_path=None, resume=False, progress=True):
                   f"{record['seconds']:.1f} s", file=sys.stderr, flush=True)
 
     theta = parameters["theta"]
+    init_sha256 = None
+    if config.init_from is not None and os.path.exists(config.init_from):
+        with open(config.init_from, "rb") as stream:
+            init_sha256 = hashlib.sha256(stream.read()).hexdigest()
     return TrainedModel(
         xi=parameters["xi"],
         theta=float(theta[0]) if config.theta_mode == "global" else theta,
         xi_back=parameters.get("xi_back"),
         history=history,
         config=config,
+        init_sha256=init_sha256,
     )

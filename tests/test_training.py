@@ -323,3 +323,70 @@ def test_matched_encoder_scale_keeps_encoder_and_decoder_norms_equal():
     symmetric = {"xi": np.ones((3, 2))}
     matched_encoder_scale(symmetric)  # no decoder: nothing to match
     np.testing.assert_array_equal(symmetric["xi"], np.ones((3, 2)))
+
+
+def test_straight_through_loss_is_eq17_with_theta_and_exact_for_the_decoder():
+    rng = np.random.default_rng(5)
+    n_visible, n_hidden = 12, 5
+    xi = rng.normal(0, 1.5, (n_visible, n_hidden))
+    xi_back = rng.normal(0, 1.0, (n_hidden, n_visible))
+    theta = rng.uniform(0.2, 0.6, n_hidden)
+    batch = rng.random((6, n_visible))
+
+    def hard_loss():
+        codes = (np.sqrt(n_hidden) / n_visible * batch @ xi - theta) > 0
+        return np.mean(np.sum((batch - codes @ xi_back / np.sqrt(n_hidden)) ** 2, axis=1))
+
+    loss, gradient = loss_and_gradient(xi, theta, batch, 4.0, xi_back=xi_back,
+                                       straight_through=True)
+    assert loss == pytest.approx(hard_loss(), rel=1e-12)
+    # The codes do not depend on the decoder, so its gradient is the true one.
+    assert relative_error(gradient["xi_back"], numerical_gradient(hard_loss, xi_back)) < 1e-6
+    # xi and theta get the sigmoid's slope in place of Theta's derivative: the
+    # same chain rule as the sigmoid loss, with the binary codes in the residual.
+    smooth_loss, smooth_gradient = loss_and_gradient(xi, theta, batch, 4.0, xi_back=xi_back)
+    assert smooth_loss != pytest.approx(loss)
+    assert not np.allclose(gradient["xi"], smooth_gradient["xi"])
+    assert np.all(np.isfinite(gradient["xi"])) and np.any(gradient["theta"] != 0)
+
+
+def test_straight_through_training_lowers_eq17_with_theta():
+    images = synthetic_images(n_images=200, n_visible=40)
+    config = TrainingConfig(n_hidden=8, epochs=30, batch_size=16, learning_rate=0.01,
+                            steepness=5.0, steepness_end=50.0, theta_mode="per_neuron",
+                            asymmetric=True, surrogate="straight_through", seed=1,
+                            monitor_size=200)
+    model = train(images, config, progress=False)
+    hard = [record["hard_loss"] for record in model.history]
+    assert hard[-1] < 0.5 * hard[0]
+    # The epoch's loss is Eq. (17) with Theta, averaged while the weights move.
+    assert model.history[-1]["loss"] == pytest.approx(hard[-1], rel=0.1)
+
+
+def test_init_from_a_model_file(tmp_path):
+    from bioam.models import save_model
+
+    images = synthetic_images()
+    rng = np.random.default_rng(6)
+    xi = rng.normal(0, 1, (40, 4)).astype(np.float32)
+    path = str(tmp_path / "start.npz")
+    save_model(path, xi, 0.3, metadata={"dataset": "synthetic"})
+    frozen = dict(n_hidden=4, epochs=1, batch_size=16, learning_rate=1e-12, learn_theta=False,
+                  init_from=path, monitor_size=60)
+    model = train(images, TrainingConfig(theta_mode="per_neuron", asymmetric=True, **frozen),
+                  progress=False)
+    np.testing.assert_allclose(model.xi, xi, atol=1e-6)
+    np.testing.assert_allclose(model.xi_back, xi.T, atol=1e-6)  # decoder starts as xi^T
+    np.testing.assert_array_equal(model.theta, np.full(4, 0.3, np.float32))
+    metadata = model.metadata("synthetic")
+    assert metadata["training"]["init_from"] == path
+    assert len(metadata["init_from_sha256"]) == 64
+
+    with pytest.raises(BioamError, match="shape"):
+        train(images, TrainingConfig(**{**frozen, "n_hidden": 5}), progress=False)
+    save_model(str(tmp_path / "per_neuron.npz"), xi, np.full(4, 0.3), metadata={})
+    with pytest.raises(BioamError, match="per_neuron"):
+        train(images, TrainingConfig(**{**frozen, "init_from": str(tmp_path / "per_neuron.npz")}),
+              progress=False)
+    with pytest.raises(BioamError, match="surrogate"):
+        train(images, TrainingConfig(surrogate="hard"), progress=False)
