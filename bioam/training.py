@@ -95,8 +95,8 @@ class TrainingConfig:
         Train a separate decoder xi_back (N_h x N_v) for the hidden -> visible
         weights instead of using xi^T. The encoder's scale is then free: it
         can shrink the potentials h until the sigmoid is no longer steep, so
-        the hidden codes stop being binary; watch ``hard_loss`` in the
-        history (or use the margin term).
+        the hidden codes stop being binary; train asymmetric networks with
+        ``surrogate='straight_through'`` (and watch ``hard_loss``).
     margin : float
         kappa of the margin term: a squared hinge penalty on
         max(0, kappa - |h - theta|) at the training images, which keeps the
@@ -333,9 +333,9 @@ def matched_encoder_scale(parameters):
     Without it the encoder's scale is free in Eq. (17), and training can shrink
     every |h - theta| until the sigmoid is soft and the codes lose their meaning.
     On MNIST (N_h = 50, 100 epochs) it was not enough: theta and |h - theta|
-    still shrank (hard loss 103 against 10 with the sigmoid), so learned
-    asymmetric networks need a further constraint. Does nothing for symmetric
-    networks.
+    still shrank (hard loss 103 against 10 with the sigmoid); the
+    straight-through surrogate (``surrogate='straight_through'``) is what
+    fixes it. Does nothing for symmetric networks.
     """
     if "xi_back" not in parameters:
         return
