@@ -13,3 +13,23 @@ def test_example_user_network_recalls_and_plots(tmp_path, monkeypatch, capsys):
     out = capsys.readouterr().out
     assert "recalled s   [1 0 1 1 0]" in out
     assert os.path.getsize(tmp_path / "example_user_network.png") > 10_000
+
+
+def test_usage_training_example_runs(tmp_path, monkeypatch):
+    """The Python block of docs/usage.md's training section, on synthetic images."""
+    import numpy as np
+
+    import bioam.datasets
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "usage.md").read_text()
+    block = text.split("## Training and evaluating on images")[1].split("```python")[1]
+    block = block.split("```")[0]
+    rng = np.random.default_rng(0)
+    fake = (rng.random((200, 784)) < 0.2).astype(np.float32)
+    monkeypatch.setattr(bioam.datasets, "load_dataset",
+                        lambda *args, **kwds: (fake, np.zeros(200, int), {}))
+    monkeypatch.chdir(tmp_path)
+    namespace = {}
+    exec(compile(block, "usage.md", "exec"), namespace)
+    assert namespace["model"].xi_back.shape == (50, 784)
+    assert (tmp_path / "demo.npz").exists() and (tmp_path / "demo.ckpt.npz").exists()
