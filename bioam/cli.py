@@ -278,10 +278,11 @@ def _run_compare(args):
     else:
         from .datasets import load_dataset
         from .io import load_weights
+        from .models import model_theta
 
         model = load_weights(args.model)
         xi, xi_back = model["xi"], model["xi_back"]
-        theta = 0.5 if model["theta"] is None else model["theta"]
+        theta = model_theta(model)
         dataset = args.dataset or model["metadata"].get("dataset")
         if not dataset:
             raise BioamError(f"{args.model} names no data set; give --dataset")
@@ -352,7 +353,7 @@ def _run_evaluate(args):
     from .backends import check_backend
     from .datasets import load_dataset
     from .evaluation import evaluate_hidden_codes
-    from .models import load_model
+    from .models import load_model, model_theta
     from .plotting import plot_basic_memories, plot_recall_examples
     from .recall import RecallSession
 
@@ -365,7 +366,7 @@ def _run_evaluate(args):
         raise BioamError(f"{args.model} names no data set; give --dataset")
     images, _, _ = load_dataset(dataset, split=args.split, limit=args.limit)
     xi, xi_back = model["xi"], model["xi_back"]
-    theta = 0.5 if model["theta"] is None else model["theta"]
+    theta = model_theta(model)
     if images.shape[1] != xi.shape[0]:
         raise BioamError(f"{dataset!r} images have {images.shape[1]} pixels but the model has "
                          f"N_v = {xi.shape[0]}")

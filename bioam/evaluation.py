@@ -25,6 +25,7 @@ __all__ = [
     "objective_codes",
     "count_unique",
     "evaluate_hidden_codes",
+    "summarise_final_states",
 ]
 
 #: Settings of the default recall (tau_v = 20 tau_h as in Figure 1; 5 tau_v).
@@ -169,15 +170,45 @@ def evaluate_hidden_codes(xi, theta, images, xi_back=None, recall_fn=None, chunk
             print(f"recalled {start + len(cues)}/{n_memories} images "
                   f"({time.perf_counter() - start_time:.0f} s)", flush=True)
     seconds = time.perf_counter() - start_time
+    report = summarise_final_states(xi, theta, images, final_hidden,
+                                    squared_error / n_memories, xi_back=back)
+    report["seconds"] = seconds
+    return report
 
-    is_fixed, _ = fixed_point_hidden_state(xi, final_hidden, xi_back=back, theta=theta)
+
+def summarise_final_states(xi, theta, images, final_hidden, reconstruction_mse, xi_back=None):
+    """
+    The figures of a recall of stored images from their final hidden states.
+
+    Parameters
+    ----------
+    xi : ndarray, shape (N_v, N_h)
+    theta : float or ndarray, shape (N_h,)
+    images : ndarray, shape (M, N_v)
+        The cues (the stored images).
+    final_hidden : ndarray of bool, shape (M, N_h)
+        Final binary hidden state of each recall.
+    reconstruction_mse : float
+        Mean over images of the mean squared visible error.
+    xi_back : ndarray, shape (N_h, N_v), optional
+
+    Returns
+    -------
+    dict
+        ``n_memories``, ``unique_minima``, ``fixed_point_fraction``,
+        ``median_fixed_point_margin`` (median over memories of the smallest
+        |h - theta| at the final state), ``reconstruction_mse``,
+        ``unique_codes_objective`` and ``code_agreement`` (see
+        `evaluate_hidden_codes`).
+    """
+    is_fixed, margin = fixed_point_hidden_state(xi, final_hidden, xi_back=xi_back, theta=theta)
     codes = objective_codes(xi, theta, images)
     return {
-        "n_memories": int(n_memories),
+        "n_memories": int(len(final_hidden)),
         "unique_minima": count_unique(final_hidden),
         "fixed_point_fraction": float(np.mean(is_fixed)),
-        "reconstruction_mse": squared_error / n_memories,
+        "median_fixed_point_margin": float(np.median(margin)),
+        "reconstruction_mse": float(reconstruction_mse),
         "unique_codes_objective": count_unique(codes),
         "code_agreement": float(np.mean(np.all(codes == final_hidden, axis=1))),
-        "seconds": seconds,
     }

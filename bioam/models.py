@@ -19,7 +19,7 @@ from ._version import __version__
 from .io import load_weights, write_npz_atomic
 from .validation import BioamError, check_theta, check_weights
 
-__all__ = ["save_model", "load_model", "METADATA_KEYS"]
+__all__ = ["save_model", "load_model", "model_theta", "DEFAULT_THETA", "METADATA_KEYS"]
 
 #: Keys always present in the metadata written by `save_model`.
 METADATA_KEYS = ("dataset", "n_visible", "n_hidden", "seed", "epochs", "steepness",
@@ -126,3 +126,22 @@ def load_model(path):
                 f"{model['xi'].shape}; the file was altered, save the model again"
             )
     return model
+
+
+DEFAULT_THETA = 0.5  # the threshold of Section 2 (halfway between the states 0 and 1 of Eq. 8)
+
+
+def model_theta(model):
+    """
+    The threshold to recall a loaded model with: its own, else `DEFAULT_THETA`.
+
+    Parameters
+    ----------
+    model : dict
+        As returned by `load_model`.
+
+    Returns
+    -------
+    float or ndarray, shape (N_h,)
+    """
+    return DEFAULT_THETA if model["theta"] is None else model["theta"]

@@ -464,7 +464,8 @@ def _json_array(value):
     return np.array(json.dumps(value))
 
 
-def _save_checkpoint(path, parameters, adam, rng, epoch, config, history, fingerprint):
+def _save_checkpoint(path, parameters, adam, rng, epoch, config, history, fingerprint,
+                     init_sha256):
     arrays = {f"param_{name}": value for name, value in parameters.items()}
     arrays.update({f"adam_first_{name}": value for name, value in adam.first.items()})
     arrays.update({f"adam_second_{name}": value for name, value in adam.second.items()})
@@ -475,6 +476,7 @@ def _save_checkpoint(path, parameters, adam, rng, epoch, config, history, finger
         config=_json_array(config.as_json_dict()),
         history=_json_array(history),
         data=_json_array(fingerprint),
+        init_sha256=_json_array(init_sha256),
         format=np.array(_CHECKPOINT_FORMAT, dtype=np.int64),
         written=_json_array(datetime.now(timezone.utc).isoformat(timespec="seconds")),
         version=_json_array(__version__),
@@ -492,6 +494,7 @@ def _load_checkpoint(path, config, fingerprint, n_visible):
         saved_data = json.loads(str(arrays["data"]))
         history = json.loads(str(arrays["history"]))
         rng_state = json.loads(str(arrays["rng_state"]))
+        init_sha256 = json.loads(str(arrays["init_sha256"])) if "init_sha256" in arrays else None
     except json.JSONDecodeError:
         raise BioamError(f"{where} is corrupt (bad JSON); start a new run without resume") from None
     current = config.as_json_dict()
@@ -534,12 +537,17 @@ def _load_checkpoint(path, config, fingerprint, n_visible):
     except (TypeError, ValueError, KeyError) as error:
         raise BioamError(f"{where} holds an unusable random state ({error}); start a new run") \
             from None
-    return parameters, adam, rng, int(arrays["epoch"]), history
+    return parameters, adam, rng, int(arrays["epoch"]), history, init_sha256
 
 
 def _initial_parameters_from(path, config, n_visible):
-    """The starting parameters taken from the model file ``path`` (see ``init_from``)."""
+    """
+    The starting parameters taken from the model file ``path`` (see ``init_from``),
+    and the SHA-256 of that file.
+    """
     model = load_model(path)
+    with open(path, "rb") as stream:
+        sha256 = hashlib.sha256(stream.read()).hexdigest()
     xi = np.array(model["xi"], dtype=np.float32)
     if xi.shape != (n_visible, config.n_hidden):
         raise BioamError(
@@ -565,14 +573,15 @@ def _initial_parameters_from(path, config, n_visible):
             f"init_from model {os.fspath(path)!r} is asymmetric (it has xi_back); train with "
             "asymmetric=True"
         )
-    return parameters
+    return parameters, sha256
 
 
 def _initial_state(images, config):
     rng = np.random.default_rng(config.seed)
     n_visible = images.shape[1]
+    init_sha256 = None
     if config.init_from is not None:
-        parameters = _initial_parameters_from(config.init_from, config, n_visible)
+        parameters, init_sha256 = _initial_parameters_from(config.init_from, config, n_visible)
     else:
         parameters = {"xi": xavier_uniform(rng, n_visible, config.n_hidden)}
         n_theta = 1 if config.theta_mode == "global" else config.n_hidden
@@ -581,7 +590,7 @@ def _initial_state(images, config):
             parameters["xi_back"] = xavier_uniform(rng, config.n_hidden, n_visible)
     adam = _Adam(parameters, config.learning_rate, config.adam_beta1, config.adam_beta2,
                  config.adam_epsilon)
-    return parameters, adam, rng
+    return parameters, adam, rng, init_sha256
 
 
 def train(images, config, checkpoint_path=None, resume=False, progress=True):
@@ -621,13 +630,13 @@ def train(images, config, checkpoint_path=None, resume=False, progress=True):
                 f"no checkpoint {os.fspath(checkpoint_path)!r} to resume from; "
                 "start a new run without resume"
             )
-        parameters, adam, rng, first_epoch, history = _load_checkpoint(
+        parameters, adam, rng, first_epoch, history, init_sha256 = _load_checkpoint(
             checkpoint_path, config, fingerprint, n_visible)
         if progress:
             print(f"resuming from {os.fspath(checkpoint_path)} after epoch {first_epoch}",
                   file=sys.stderr, flush=True)
     else:
-        parameters, adam, rng = _initial_state(images, config)
+        parameters, adam, rng, init_sha256 = _initial_state(images, config)
         first_epoch, history = 0, []
 
     monitor = images[:config.monitor_size]
@@ -673,7 +682,7 @@ def train(images, config, checkpoint_path=None, resume=False, progress=True):
         history.append(record)
         if checkpoint_path is not None:
             _save_checkpoint(checkpoint_path, parameters, adam, rng, epoch + 1, config,
-                             history, fingerprint)
+                             history, fingerprint, init_sha256)
         if progress:
             print(f"epoch {record['epoch']}/{config.epochs}  loss {record['loss']:.4f}  "
                   f"hard loss {record['hard_loss']:.4f}  "
@@ -682,10 +691,6 @@ def train(images, config, checkpoint_path=None, resume=False, progress=True):
                   f"{record['seconds']:.1f} s", file=sys.stderr, flush=True)
 
     theta = parameters["theta"]
-    init_sha256 = None
-    if config.init_from is not None and os.path.exists(config.init_from):
-        with open(config.init_from, "rb") as stream:
-            init_sha256 = hashlib.sha256(stream.read()).hexdigest()
     return TrainedModel(
         xi=parameters["xi"],
         theta=float(theta[0]) if config.theta_mode == "global" else theta,

@@ -27,7 +27,7 @@ def recall_part(arguments):
     from brian2 import BrianLogger
 
     from bioam.datasets import load_dataset
-    from bioam.models import load_model
+    from bioam.models import load_model, model_theta
     from bioam.recall import RecallSession
     from bioam.validation import parse_time
 
@@ -35,11 +35,10 @@ def recall_part(arguments):
     model = load_model(model_path)
     images, _, _ = load_dataset(dataset, split=split, limit=stop)
     images = images[start:stop].astype(np.float64)
-    theta = 0.5 if model["theta"] is None else model["theta"]
     kwds = {key: parse_time(key, value) for key, value in timing.items()}
     hidden, squared_error = [], []
-    with RecallSession(model["xi"], xi_back=model["xi_back"], theta=theta, backend=backend,
-                       **kwds) as session:
+    with RecallSession(model["xi"], xi_back=model["xi_back"], theta=model_theta(model),
+                       backend=backend, **kwds) as session:
         for first in range(0, len(images), 5000):
             result = session.recall(images[first:first + 5000])
             hidden.append(result.hidden > 0.5)
@@ -65,9 +64,8 @@ def main():
     args = parser.parse_args()
 
     from bioam.datasets import load_dataset
-    from bioam.evaluation import count_unique, objective_codes
-    from bioam.models import load_model
-    from bioam.reference import fixed_point_hidden_state
+    from bioam.evaluation import summarise_final_states
+    from bioam.models import load_model, model_theta
 
     images, labels, _ = load_dataset(args.dataset, split=args.split, limit=args.limit)
     n_images = len(images)
@@ -83,20 +81,11 @@ def main():
     errors = np.concatenate([part[2] for part in parts])
 
     model = load_model(args.model)
-    theta = 0.5 if model["theta"] is None else model["theta"]
-    is_fixed, margin = fixed_point_hidden_state(model["xi"], hidden, xi_back=model["xi_back"],
-                                                theta=theta)
-    codes = objective_codes(model["xi"], theta, images)
     report = {
         "model": args.model, "dataset": args.dataset, "split": args.split,
         "backend": args.backend, **timing, "workers": args.workers,
-        "n_memories": int(n_images),
-        "unique_minima": count_unique(hidden),
-        "fixed_point_fraction": float(np.mean(is_fixed)),
-        "reconstruction_mse": float(np.mean(errors)),
-        "unique_codes_objective": count_unique(codes),
-        "code_agreement": float(np.mean(np.all(codes == hidden, axis=1))),
-        "median_fixed_point_margin": float(np.median(margin)),
+        **summarise_final_states(model["xi"], model_theta(model), images, hidden,
+                                 float(np.mean(errors)), xi_back=model["xi_back"]),
         "seconds": round(seconds, 1),
     }
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)

@@ -381,6 +381,14 @@ def test_init_from_a_model_file(tmp_path):
     metadata = model.metadata("synthetic")
     assert metadata["training"]["init_from"] == path
     assert len(metadata["init_from_sha256"]) == 64
+    # The hash is taken when the start file is read and survives a resume.
+    checkpoint = tmp_path / "run.ckpt.npz"
+    config = TrainingConfig(theta_mode="per_neuron", asymmetric=True, **frozen)
+    train(images, config, checkpoint_path=checkpoint, progress=False)
+    save_model(path, 2 * xi, 0.3, metadata={"dataset": "synthetic"})  # the file changes later
+    resumed = train(images, TrainingConfig(**{**config.__dict__, "epochs": 2}),
+                    checkpoint_path=checkpoint, resume=True, progress=False)
+    assert resumed.init_sha256 == metadata["init_from_sha256"]
 
     with pytest.raises(BioamError, match="shape"):
         train(images, TrainingConfig(**{**frozen, "n_hidden": 5}), progress=False)
