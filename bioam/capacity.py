@@ -19,7 +19,7 @@ import time
 import numpy as np
 from brian2 import ms
 
-from .recall import RecallSession
+from .recall import DEFAULTS, RecallSession
 from .theory import no_bit_flip_bound, no_bit_flip_probability
 from .validation import BioamError, check_positive
 
@@ -47,9 +47,11 @@ def binary_patterns(n_hidden, max_patterns=None, rng=None):
 
 
 def capacity_experiment(n_hidden_values, *, ratio=100, thetas=(0.5,), noises=(0.0,),
-                        backend="cpp_standalone", tau_v=20 * ms, tau_h=1 * ms,
-                        dt=0.1 * ms, duration=60 * ms, activation="step", steepness=20.0,
-                        max_patterns=None, seed=0, max_synapses=2**24, progress=True):
+                        backend="cpp_standalone", tau_v=DEFAULTS["tau_v"],
+                        tau_h=DEFAULTS["tau_h"], dt=DEFAULTS["dt"],
+                        duration=DEFAULTS["duration"], activation="step", steepness=20.0,
+                        max_patterns=None, seed=0, max_synapses=2**24, progress=True,
+                        formulation=DEFAULTS["formulation"], n_workers=None):
     """
     Count recalled binary patterns for every (N_h, theta, noise) setting.
 
@@ -109,7 +111,8 @@ def capacity_experiment(n_hidden_values, *, ratio=100, thetas=(0.5,), noises=(0.
         started = time.perf_counter()
         with RecallSession(xi, tau_v=tau_v, tau_h=tau_h, dt=dt, duration=duration,
                            activation=activation, steepness=steepness, backend=backend,
-                           batch_size=batch_size) as session:
+                           batch_size=batch_size, formulation=formulation,
+                           n_workers=n_workers, max_synapses=max_synapses) as session:
             if progress:
                 print(f"bioam capacity: N_h = {n_hidden}, N_v = {n_visible}, "
                       f"{n_patterns} patterns, built on {backend} in "

@@ -42,7 +42,7 @@ def _add_simulation_options(parser, duration_default):
     parser.add_argument("--backend", default="cpp_standalone", metavar="B",
                         help=f"Brian2 target: {', '.join(BACKENDS)} (default: cpp_standalone)")
     parser.add_argument("--dt", type=_time_argument("dt"), default=None,
-                        help="time step, e.g. 0.1ms (default 0.1ms)")
+                        help="time step, e.g. 0.025ms (default 0.025ms)")
     parser.add_argument("--duration", type=_time_argument("duration"), default=None,
                         help=f"simulated time per cue, e.g. 100ms (default {duration_default})")
     parser.add_argument("--tau-v", type=_time_argument("tau_v"), default=None,
@@ -53,6 +53,11 @@ def _add_simulation_options(parser, duration_default):
                         help="hidden activation: step (Eq. 2) or sigmoid (Appendix F)")
     parser.add_argument("--steepness", type=float, default=None,
                         help="slope of the sigmoid activation (default 20)")
+    parser.add_argument("--formulation", default=None, metavar="auto|event|dense",
+                        help="auto (default): the exact event-driven formulation wherever the "
+                             "activation is a step, else the dense Eq. 1")
+    parser.add_argument("--workers", type=int, default=None, metavar="N",
+                        help="compiled binaries run at once (default: one per core)")
     parser.add_argument("--quiet", action="store_true", help="no progress lines")
 
 
@@ -80,7 +85,7 @@ def build_parser():
                         help="threshold for every hidden neuron (default: W.npz's, else 0.5)")
     recall.add_argument("--batch-size", type=int, default=None,
                         help="cues simulated together (default: bounded by memory)")
-    _add_simulation_options(recall, "100ms")
+    _add_simulation_options(recall, "50ms")
     recall.set_defaults(handler=_run_recall)
 
     capacity = commands.add_parser(
@@ -101,7 +106,7 @@ def build_parser():
                           help="random sample of patterns when 2^N_h is larger")
     capacity.add_argument("--seed", type=int, default=0, help="seed of weights and noise")
     capacity.add_argument("--out", default=os.path.join("output", "capacity"), metavar="DIR")
-    _add_simulation_options(capacity, "60ms")
+    _add_simulation_options(capacity, "50ms")
     capacity.set_defaults(handler=_run_capacity)
 
     compare = commands.add_parser(
@@ -125,7 +130,7 @@ def build_parser():
                          help="cue noise standard deviation sigma_v (default 0)")
     compare.add_argument("--seed", type=int, default=0)
     compare.add_argument("--out", default=os.path.join("output", "compare"), metavar="DIR")
-    _add_simulation_options(compare, "100ms")
+    _add_simulation_options(compare, "50ms")
     compare.set_defaults(handler=_run_compare)
 
     train = commands.add_parser(
@@ -183,7 +188,7 @@ def build_parser():
     evaluate.add_argument("--json", default=None, metavar="FILE")
     evaluate.add_argument("--figures", default=os.path.join("output", "evaluate"),
                           metavar="DIR")
-    _add_simulation_options(evaluate, "100ms")
+    _add_simulation_options(evaluate, "50ms")
     evaluate.set_defaults(handler=_run_evaluate)
     return parser
 
@@ -202,6 +207,11 @@ def _simulation_kwds(args, stored=None):
     for key in ("activation", "steepness"):
         value = getattr(args, key)
         kwds[key] = stored.get(key, DEFAULTS[key]) if value is None else value
+    kwds["formulation"] = args.formulation or DEFAULTS["formulation"]
+    if args.workers is not None:
+        if args.workers < 1:
+            raise BioamError(f"--workers must be at least 1, got {args.workers}")
+        kwds["n_workers"] = args.workers
     return kwds
 
 
@@ -233,8 +243,6 @@ def _run_capacity(args):
 
     check_backend(args.backend)
     kwds = _simulation_kwds(args)
-    if args.duration is None:
-        kwds["duration"] = parse_time("duration", "60ms")
     rows = capacity_experiment(args.nh, ratio=args.ratio, thetas=args.theta, noises=args.noise,
                                backend=args.backend, max_patterns=args.max_patterns,
                                seed=args.seed, progress=not args.quiet, **kwds)
@@ -382,7 +390,7 @@ def _run_evaluate(args):
             return result
 
         report = evaluate_hidden_codes(xi, theta, images, xi_back=xi_back, recall_fn=recall_fn,
-                                       chunk_size=2000)
+                                       chunk_size=16384)
     report.update(model=args.model, dataset=str(dataset), split=args.split,
                   backend=args.backend, theta_mean=float(np.mean(theta)))
     plot_recall_examples(kept["cues"], kept["visible"], kept["hidden"],

@@ -23,17 +23,22 @@ one simulation (see `bioam.recall`).
 from dataclasses import dataclass, field, replace
 
 import numpy as np
-from brian2 import Hz, NeuronGroup, Synapses, ms, second
+from brian2 import Clock, Hz, NeuronGroup, Synapses, TimedArray, ms, second
 from brian2.units.fundamentalunits import check_units
 from brian2.utils.logger import get_logger
 
 from .activations import get_activation
+from .event import build_event_objects, event_unsupported_reason
 from .validation import BioamError, check_positive, check_theta, check_time, check_weights
 
-__all__ = ["AssociativeMemory", "SpikingHidden", "build_network", "connection_masks",
+__all__ = ["AssociativeMemory", "EventMemory", "FORMULATIONS", "SpikingHidden", "build_network", "connection_masks",
            "dale_parameters"]
 
 logger = get_logger(__name__)
+
+#: The formulations of Eq. (1) the builder assembles: the literal dense one and
+#: the exact event-driven one (`bioam.event`).
+FORMULATIONS = ("dense", "event")
 
 #: Visible neurons, Eq. (1a). ``{baseline}`` is empty, or ``+ baseline`` under Dale's law.
 VISIBLE_EQUATIONS = """
@@ -347,6 +352,85 @@ class AssociativeMemory:
         )
 
 
+class EventMemory(AssociativeMemory):
+    """
+    The Brian2 objects of the event-driven formulation (`bioam.event`).
+
+    The same interface as `AssociativeMemory`; ``visible.v`` is the exact
+    visible state (a subexpression), ``hidden`` also has the low-rank input
+    ``I``, ``K = J s`` and the stored activation ``s`` (0/1, the activation
+    of h at the start of the current time step). The flip pathways are the
+    `Synapses` ``coupling`` (hidden -> hidden, weights J) and
+    ``hidden_to_visible``.
+
+    Attributes
+    ----------
+    coupling : Synapses
+    coupling_matrix : ndarray, shape (N_h, N_h)
+        J = xi^T xi_back^T / N_v of the effective weights (Eq. 6).
+    cue_array : TimedArray or None
+        The cues of a cue sequence, shape (n_cue_periods, n_copies * N_v).
+    cue_input : NeuronGroup or None
+    """
+
+    def __init__(self, parts, n_visible, n_hidden, n_copies, parameters, forward_weights,
+                 backward_weights):
+        super().__init__(parts["visible"], parts["hidden"], parts.get("cue_projection"),
+                         parts["backward"], n_visible, n_hidden, n_copies, parameters,
+                         parts["equations"], forward_weights, backward_weights)
+        self.coupling = parts["coupling"]
+        self.coupling_matrix = parts["coupling_matrix"]
+        self._forward_scaled = parts["forward_scaled"]
+        self.cue_array = parts.get("cue_array")
+        self.cue_clock = parts.get("cue_clock")
+        self.cue_input = parts.get("cue_input")
+
+    @property
+    def objects(self):
+        """All Brian2 objects, to pass to `Network` or `Network.add`."""
+        objects = [self.visible, self.hidden, self.coupling, self.hidden_to_visible]
+        if self.cue_input is not None:
+            objects += [self.cue_input, self.visible_to_hidden]
+        return objects
+
+    def set_cues(self, cues):
+        """
+        Set the initial state of Eq. (12): ``v`` = cues, ``h`` = 0, s = 0.
+
+        The low-rank input starts at its value for v(0),
+        ``I = N_h^(1/2)/N_v xi^T v(0)``; ``t_last`` is the current time, so a
+        new cue can be set after a run.
+
+        Parameters
+        ----------
+        cues : array-like, shape (n_copies, N_v), or (N_v,) for one copy
+        """
+        if self.cue_array is not None:
+            raise BioamError(
+                "this memory recalls a cue sequence from memory.cue_array; build it "
+                "without cue_period to set cues directly")
+        cues = np.asarray(cues, dtype=np.float64)
+        if cues.ndim == 1 and self.n_copies == 1:
+            cues = cues[None, :]
+        if cues.shape != (self.n_copies, self.n_visible):
+            raise BioamError(
+                f"cues must have shape (n_copies, N_v) = ({self.n_copies}, "
+                f"{self.n_visible}), got {cues.shape}"
+            )
+        if not np.all(np.isfinite(cues)):
+            raise BioamError("cues contain NaN or infinite values; give finite numbers")
+        self.visible.v_last = cues.ravel()
+        self.visible.u = 0
+        self.visible.t_last = "t"
+        self.hidden.I = (cues @ self._forward_scaled).ravel()
+        self.hidden.h = 0
+        self.hidden.K = 0
+        self.hidden.s = 0
+
+    def __repr__(self):
+        return super().__repr__().replace("AssociativeMemory(", "EventMemory(", 1)
+
+
 def block_indices(n_pre, n_post, n_copies, mask=None):
     """
     Pre- and postsynaptic indices of ``n_copies`` disjoint blocks.
@@ -368,15 +452,18 @@ def block_indices(n_pre, n_post, n_copies, mask=None):
 
 
 def _project(source, target, model, weights, n_copies, standalone, name, namespace,
-             clock_kwds, mask=None, on_pre=None):
+             clock_kwds, mask=None, on_pre=None, **synapse_kwds):
     """Synapses from ``source`` to ``target`` with per-copy ``weights`` (n_pre x n_post)."""
     n_pre, n_post = weights.shape
     synapses = Synapses(source, target, model, on_pre=on_pre, namespace=namespace, name=name,
-                        **clock_kwds)
+                        **clock_kwds, **synapse_kwds)
     if mask is None and standalone:
-        # generated code; no index arrays stored in the project
+        # generated code; no index arrays stored in the project, and one copy of the
+        # weights (a table read by the generated code) whatever the number of copies
         synapses.connect(j=f"m + (i // {n_pre}) * {n_post} for m in range({n_post})")
-        synapses.w = np.tile(weights.ravel(), n_copies)
+        table = TimedArray(weights.ravel()[None, :], dt=1 * second, name=f"{name}_weights")
+        synapses.namespace[table.name] = table
+        synapses.w = f"{table.name}(0*second, (i % {n_pre}) * {n_post} + (j % {n_post}))"
     else:
         pre, post = block_indices(n_pre, n_post, n_copies, mask)
         synapses.connect(i=pre, j=post)
@@ -392,10 +479,11 @@ def _input_equations(name, description, split):
 
 @check_units(tau_v=ms, tau_h=ms, tau_inhibitory=ms)
 def build_network(xi, *, xi_back=None, theta=0.5, tau_v=20 * ms, tau_h=1 * ms,
-                  activation="step", steepness=20.0, n_copies=1, method="euler",
+                  activation="step", steepness=20.0, n_copies=1, method=None,
                   dt=None, name="bioam", connection_probability=1.0,
                   shared_connectivity=False, connectivity_seed=0, dale=False,
-                  baseline=None, tau_inhibitory=0 * ms, spiking=None):
+                  baseline=None, tau_inhibitory=0 * ms, spiking=None, formulation="dense",
+                  cue_period=None, n_cue_periods=None):
     """
     Build the associative memory of Eq. (1) as Brian2 objects.
 
@@ -418,8 +506,10 @@ def build_network(xi, *, xi_back=None, theta=0.5, tau_v=20 * ms, tau_h=1 * ms,
     n_copies : int
         Number of independent copies packed into the objects (block-diagonal
         connectivity), one per cue recalled in parallel.
-    method : str
-        Brian2 integration method; 'euler' matches `bioam.reference`.
+    method : str, optional
+        Brian2 integration method. Dense formulation: 'euler' (default)
+        matches `bioam.reference` with ``integrator='euler'``. Event
+        formulation: 'exact' (the only choice).
     dt : Quantity, optional
         Time step of the objects' clock (default: the global ``defaultclock``).
     name : str
@@ -445,6 +535,16 @@ def build_network(xi, *, xi_back=None, theta=0.5, tau_v=20 * ms, tau_h=1 * ms,
     spiking : SpikingHidden or bool, optional
         Hidden neurons as leaky integrate-and-fire neurons (see `SpikingHidden`);
         True takes the default parameters.
+    formulation : {'dense', 'event'}
+        'dense' (default): Eq. (1) literally, two N_v x N_h projections with
+        summed variables, recomputed every step. 'event': the exact,
+        event-driven low-rank formulation of `bioam.event` (step activation;
+        asymmetric weights, per-neuron thresholds and sparse connectivity).
+    cue_period : Quantity, optional
+        Event formulation only: recall a sequence of cues in each copy, one
+        every ``cue_period``, from ``memory.cue_array`` (see `bioam.event`).
+    n_cue_periods : int, optional
+        Number of cues per copy in a sequence.
 
     Returns
     -------
@@ -460,6 +560,14 @@ def build_network(xi, *, xi_back=None, theta=0.5, tau_v=20 * ms, tau_h=1 * ms,
     >>> memory.set_cues(xi @ [1, 0] / np.sqrt(2))  # target s = (1, 0), Eq. 12
     >>> net = Network(memory.objects)
     >>> net.run(50*ms)
+    >>> memory.hidden.s[:]
+    array([1, 0], dtype=int32)
+
+    The same network in the exact, event-driven formulation:
+
+    >>> memory = build_network(xi, tau_v=20*ms, tau_h=1*ms, formulation='event')
+    >>> memory.set_cues(xi @ [1, 0] / np.sqrt(2))
+    >>> Network(memory.objects).run(50*ms)
     >>> memory.hidden.s[:]
     array([1, 0], dtype=int32)
     """
@@ -496,6 +604,19 @@ def build_network(xi, *, xi_back=None, theta=0.5, tau_v=20 * ms, tau_h=1 * ms,
             "assumes dense projections; use one of the two")
     forward = xi * forward_mask / connection_probability
     backward = xi_back * backward_mask / connection_probability
+
+    if formulation not in FORMULATIONS:
+        raise BioamError(f"unknown formulation {formulation!r}; choose one of "
+                         f"{', '.join(FORMULATIONS)}")
+    if formulation == "event":
+        reason = event_unsupported_reason(activation, dale, spiking)
+        if reason:
+            raise BioamError(f"formulation 'event' cannot build this network: {reason}; "
+                             "use formulation='dense'")
+    elif cue_period is not None:
+        raise BioamError("cue_period is an option of formulation='event'")
+    if method is None:
+        method = "exact" if formulation == "event" else "euler"
 
     from brian2.devices.cpp_standalone.device import CPPStandaloneDevice
     from brian2.devices.device import get_device
@@ -535,7 +656,25 @@ def build_network(xi, *, xi_back=None, theta=0.5, tau_v=20 * ms, tau_h=1 * ms,
                          tau_synapse=spiking.tau_synapse, r_on=spiking.on_rate,
                          t_release=spiking.cue_hold, readout_start=spiking.readout_start,
                          readout_spikes=spiking.readout_spikes())
-    clock_kwds = {} if dt is None else {"dt": dt}
+    # a named clock: automatic names ('_clock_1', ...) would make the generated code,
+    # and so the compiled-project cache key, depend on what else the process created
+    clock_kwds = {} if dt is None else {"clock": Clock(dt, name=f"{name}_clock")}
+    parameters["formulation"] = formulation
+    if formulation == "event":
+        def project(source, target, model, weights, object_name, mask=None, **kwds):
+            return _project(source, target, model, weights, n_copies, standalone,
+                            object_name, namespace, clock_kwds, mask, **kwds)
+
+        parts = build_event_objects(
+            forward, backward, theta=theta, tau_v=tau_v, tau_h=tau_h, n_copies=n_copies,
+            method=method, namespace=namespace, name=name, clock_kwds=clock_kwds,
+            project=project, forward_mask=forward_mask if sparse else None,
+            backward_mask=backward_mask if sparse else None, cue_period=cue_period,
+            n_cue_periods=n_cue_periods)
+        memory = EventMemory(parts, n_visible, n_hidden, n_copies, parameters, forward,
+                             backward)
+        memory.set_theta(theta)
+        return memory
     equations = {
         "visible": VISIBLE_EQUATIONS.format(
             baseline=" + baseline" if dale else "",

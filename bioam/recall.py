@@ -23,7 +23,10 @@ from brian2.utils.logger import get_logger
 
 from . import backends
 from .activations import get_activation
-from .network import build_network
+from .event import ORDER, event_unsupported_reason
+from .network import FORMULATIONS, build_network
+from .standalone import build_cached, run_project, write_run_file
+from .standalone import cache_root as backends_cache_root
 from .validation import (BioamError, check_cues, check_positive, check_theta, check_timing,
                          check_weights)
 
@@ -31,16 +34,52 @@ __all__ = ["RecallResult", "RecallSession", "recall", "DEFAULTS"]
 
 logger = get_logger(__name__)
 
-#: Default simulation parameters (tau_v = 20 tau_h as in Figure 1; duration 5 tau_v).
+#: Default simulation parameters: tau_v = 20 tau_h as in Figure 1; dt and duration
+#: give final hidden states converged in dt with the event formulation (see
+#: docs/engine.md for the measurements behind them).
 DEFAULTS = {
     "tau_v": 20 * ms,
     "tau_h": 1 * ms,
-    "dt": 0.1 * ms,
-    "duration": 100 * ms,
+    "dt": 0.025 * ms,
+    "duration": 50 * ms,
     "theta": 0.5,
     "activation": "step",
     "steepness": 20.0,
+    "formulation": "auto",
 }
+
+#: Cues recalled by one run of a compiled binary (bounds the memory of its results).
+MAX_CUES_PER_RUN = 8192
+
+
+def choose_formulation(formulation, activation="step", dale=False, spiking=None):
+    """
+    The formulation a recall uses: 'auto' is 'event' wherever it is exact.
+
+    Parameters
+    ----------
+    formulation : {'auto', 'event', 'dense'}
+    activation, dale, spiking
+        The network's options (see `bioam.build_network`).
+
+    Returns
+    -------
+    str
+        'event' or 'dense'.
+    """
+    if formulation not in ("auto",) + FORMULATIONS:
+        raise BioamError(f"unknown formulation {formulation!r}; choose auto, "
+                         f"{', '.join(FORMULATIONS)}")
+    reason = event_unsupported_reason(activation, dale, spiking)
+    if formulation == "auto":
+        if reason:
+            logger.info(f"using the dense formulation: {reason}", "formulation")
+            return "dense"
+        return "event"
+    if formulation == "event" and reason:
+        raise BioamError(f"formulation 'event' cannot recall this network: {reason}; "
+                         "use formulation 'dense' (or 'auto')")
+    return formulation
 
 
 @dataclass
@@ -124,9 +163,18 @@ class RecallSession:
                  tau_h=DEFAULTS["tau_h"], dt=DEFAULTS["dt"], duration=DEFAULTS["duration"],
                  activation=DEFAULTS["activation"], steepness=DEFAULTS["steepness"],
                  backend="cython", batch_size=None, max_synapses=2**23, record_dt=None,
-                 directory=None, progress=False, **network_options):
+                 directory=None, progress=False, formulation=DEFAULTS["formulation"],
+                 executor=None, n_workers=None, use_cache=True, **network_options):
         backends.check_backend(backend)
         self.xi, self.xi_back = check_weights(xi, xi_back)
+        self.formulation = choose_formulation(formulation, activation,
+                                              network_options.get("dale", False),
+                                              network_options.get("spiking"))
+        if n_workers is not None and (int(n_workers) != n_workers or n_workers < 1):
+            raise BioamError(f"n_workers must be a positive integer, got {n_workers}")
+        self.n_workers = int(n_workers or os.cpu_count() or 1)
+        self.executor = executor
+        self.use_cache = bool(use_cache)
         self.n_visible, self.n_hidden = self.xi.shape
         self.theta = check_theta(theta, self.n_hidden)
         check_timing(tau_v, tau_h, dt, duration)
@@ -134,7 +182,10 @@ class RecallSession:
         if record_dt is not None and (record_dt < dt):
             raise BioamError(f"record_dt ({record_dt}) must be at least dt ({dt})")
         check_positive("max_synapses", max_synapses)
-        per_copy = 2 * self.n_visible * self.n_hidden
+        if self.formulation == "event":  # backward pathway, J, and the cue projection
+            per_copy = 2 * self.n_visible * self.n_hidden + self.n_hidden ** 2
+        else:
+            per_copy = 2 * self.n_visible * self.n_hidden
         self._max_batch = max(1, int(max_synapses // per_copy))
         if batch_size is not None and (int(batch_size) != batch_size or batch_size < 1):
             raise BioamError(f"batch_size must be a positive integer, got {batch_size}")
@@ -142,7 +193,12 @@ class RecallSession:
         self.duration = duration
         self.progress = progress
         self.record = record_dt is not None
-        self._own_directory = directory is None and backend in backends.STANDALONE_BACKENDS
+        # cue sequences in lanes, compiled once into the cache, run by the executor
+        self.sequence = (self.formulation == "event" and not self.record
+                         and backend in backends.STANDALONE_BACKENDS)
+        if self.sequence and directory is None:
+            directory = os.path.join(os.path.dirname(backends_cache_root()), "device")
+        self._own_directory = (directory is None and backend in backends.STANDALONE_BACKENDS)
         if self._own_directory:
             directory = tempfile.mkdtemp(prefix="bioam_")
         self.directory = directory
@@ -165,8 +221,119 @@ class RecallSession:
         self.memory = None
         self.batch_size = None
         self.build_seconds = 0.0
-        if batch_size is not None:
+        if batch_size is not None and not self.sequence:
             self._build(int(batch_size))
+        elif batch_size is not None:
+            self._build_sequence(*self._lanes_and_periods(int(batch_size)))
+
+    def _lanes_and_periods(self, n_cues):
+        """Lanes (network copies) and cues per lane of one run of the binary."""
+        per_run = min(MAX_CUES_PER_RUN, -(-n_cues // self.n_workers))
+        lanes = max(1, min(self._max_batch, per_run))
+        return lanes, -(-per_run // lanes)
+
+    def _build_sequence(self, lanes, periods):
+        """Build and compile (or take from the cache) the lanes of a cue sequence."""
+        kwds = self._build_kwds
+        self.lanes, self.periods = lanes, periods
+        self.batch_size = lanes * periods
+        start = time.perf_counter()
+        backends.activate(self.backend, build_directory=self.directory)
+        dt, duration = kwds["dt"], self.duration
+        if self.backend == "cuda_standalone":
+            # brian2cuda's spike queues refer to the default clock by name
+            self._saved_default_dt = defaultclock.dt
+            defaultclock.dt = dt
+            dt = None
+        try:
+            memory = build_network(
+                self.xi, xi_back=self.xi_back, theta=self.theta, tau_v=kwds["tau_v"],
+                tau_h=kwds["tau_h"], n_copies=lanes, dt=dt, name="bioam",
+                formulation="event", cue_period=duration, n_cue_periods=periods,
+                **self.network_options)
+            final = {"when": "before_groups", "order": ORDER["monitor"],
+                     "clock": memory.cue_clock}
+            self._final_h = StateMonitor(memory.hidden, "h", record=True,
+                                         name="bioam_final_hidden", **final)
+            self._final_v = StateMonitor(memory.visible, "v", record=True,
+                                         name="bioam_final_visible", **final)
+            self.memory = memory
+            self.network = Network(memory.objects + [self._final_h, self._final_v],
+                                   name="bioam_network")
+            # one step more than the cues need, so that the last cue's end is recorded
+            self.network.run(periods * duration + kwds["dt"], namespace={})
+            self.project, self.from_cache = build_cached(self.backend, self.use_cache)
+        except BioamError:
+            self.close()
+            raise
+        except Exception as error:
+            self.close()
+            raise BioamError(f"building the {self.backend} network failed: {error}") from error
+        device = get_device()
+        self._outputs = {
+            "h": (device.get_array_filename(self._final_h.variables["h"]), np.float64,
+                  lanes * self.n_hidden),
+            "visible": (device.get_array_filename(self._final_v.variables["v"]), np.float64,
+                        lanes * self.n_visible),
+        }
+        self.build_seconds = time.perf_counter() - start
+        if self.progress:
+            how = "taken from the cache" if self.from_cache else "compiled"
+            print(f"bioam: {self.backend} project with {lanes} lanes x {periods} cues "
+                  f"{how} in {self.build_seconds:.1f} s", file=sys.stderr, flush=True)
+
+    def _recall_sequence(self, cues, theta):
+        """Recall cues in runs of the compiled binary, in parallel through the executor."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        if self.backend == "cuda_standalone" and not backends.gpu_available():
+            raise BioamError(
+                "backend 'cuda_standalone' needs an NVIDIA GPU to run and none was "
+                f"found (nvidia-smi); the compiled project is in {self.project}")
+        n_cues, n_visible, n_hidden = cues.shape[0], self.n_visible, self.n_hidden
+        lanes, periods = self.lanes, self.periods
+        chunk = lanes * periods
+        executor = self.executor
+        own_executor = executor is None
+        if own_executor:
+            executor = ThreadPoolExecutor(max_workers=self.n_workers)
+        start = time.perf_counter()
+        futures = []
+        try:
+            for first in range(0, n_cues, chunk):
+                part = cues[first:first + chunk]
+                if len(part) < chunk:  # pad the last run with silent cues
+                    part = np.vstack([part, np.zeros((chunk - len(part), n_visible))])
+                # cue c of the run goes to lane c // periods, period c % periods
+                values = part.reshape(lanes, periods, n_visible).transpose(1, 0, 2)
+                cue_path = write_run_file(self.project, values.reshape(periods, -1))
+                run_dir = os.path.dirname(cue_path)
+                theta_path = os.path.join(run_dir, "theta.dat")
+                np.tile(theta, lanes).astype(np.float64).tofile(theta_path)
+                run_args = [f"{self.memory.cue_array.name}.values={cue_path}",
+                            f"{self.memory.hidden.name}.theta={theta_path}"]
+                futures.append(executor.submit(run_project, self.project, run_args,
+                                               self._outputs, run_dir))
+            parts = {"h": [], "visible": []}
+            for index, future in enumerate(futures):
+                result = future.result()
+                for key, n_per_lane in (("h", n_hidden), ("visible", n_visible)):
+                    final = result[key][1:periods + 1].reshape(periods, lanes, n_per_lane)
+                    parts[key].append(final.transpose(1, 0, 2).reshape(chunk, n_per_lane))
+                if self.progress:
+                    done = min(n_cues, (index + 1) * chunk)
+                    print(f"bioam: recalled {done}/{n_cues} cues on {self.backend} "
+                          f"({time.perf_counter() - start:.1f} s)", file=sys.stderr, flush=True)
+        finally:
+            for future in futures:
+                future.cancel()
+            if own_executor:
+                executor.shutdown(wait=True)
+        h = np.concatenate(parts["h"])[:n_cues]
+        return RecallResult(
+            visible=np.concatenate(parts["visible"])[:n_cues], h=h,
+            hidden=(h > theta).astype(np.float64), seconds=time.perf_counter() - start,
+            backend=self.backend)
 
     def _build(self, batch_size):
         """Build (and on standalone targets compile) the network with ``batch_size`` copies."""
@@ -186,7 +353,7 @@ class RecallSession:
                 self.xi, xi_back=self.xi_back, theta=self.theta, tau_v=kwds["tau_v"],
                 tau_h=kwds["tau_h"], activation=kwds["activation"],
                 steepness=kwds["steepness"], n_copies=batch_size, dt=dt,
-                name="bioam", **self.network_options)
+                name="bioam", formulation=self.formulation, **self.network_options)
             objects = list(self.memory.objects)
             if self.record:
                 self._monitor_v = StateMonitor(self.memory.visible, "v", record=True,
@@ -265,6 +432,10 @@ class RecallSession:
         cues = check_cues(cues, self.n_visible)
         theta = self.theta if theta is None else check_theta(theta, self.n_hidden)
         n_cues = cues.shape[0]
+        if self.sequence:
+            if self.memory is None:
+                self._build_sequence(*self._lanes_and_periods(n_cues))
+            return self._recall_sequence(cues, theta)
         if self.memory is None:
             self._build(min(n_cues, self._max_batch))
         outputs = {"visible": [], "h": [], "hidden": [], "hidden_rates": []}
@@ -313,6 +484,9 @@ class RecallSession:
             defaultclock.dt = self._saved_default_dt
         if self.backend in backends.STANDALONE_BACKENDS:
             backends.deactivate()
+            project = getattr(self, "project", None)
+            if project and not self.use_cache and os.path.isdir(project):
+                shutil.rmtree(project, ignore_errors=True)
             if self._own_directory and self.directory and os.path.isdir(self.directory):
                 shutil.rmtree(self.directory, ignore_errors=True)
                 shutil.rmtree(os.path.abspath(self.directory) + "_curand", ignore_errors=True)

@@ -42,10 +42,17 @@ def test_recall_end_to_end(files, capsys):
     with np.load(files["R"]) as result:
         visible, hidden = result["visible"], result["hidden"]
     expected = reference_recall(files["xi"], files["cues"], theta=files["theta"],
-                                tau_v=20 * ms, tau_h=1 * ms, dt=0.1 * ms, duration=30 * ms)
-    assert np.max(np.abs(visible - expected["visible"])) < 1e-6
+                                tau_v=20 * ms, tau_h=1 * ms, dt=0.1 * ms, duration=30 * ms,
+                                integrator="exact")
+    assert np.max(np.abs(visible - expected["visible"])) < 1e-9
     np.testing.assert_array_equal(hidden, expected["hidden"])
     assert set(np.unique(hidden)) <= {0, 1}
+    # the literal dense formulation is forward Euler
+    assert main(argv + ["--formulation", "dense"]) == 0
+    with np.load(files["R"]) as result:
+        euler = reference_recall(files["xi"], files["cues"], theta=files["theta"],
+                                 tau_v=20 * ms, tau_h=1 * ms, dt=0.1 * ms, duration=30 * ms)
+        assert np.max(np.abs(result["visible"] - euler["visible"])) < 1e-9
 
 
 def test_command_line_theta_overrides_the_file(files):

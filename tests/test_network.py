@@ -42,7 +42,8 @@ def test_brian2_matches_reference(backend, variant):
     expected = reference_recall(problem["xi"], problem["cues"], tau_v=tau_v, tau_h=tau_h,
                                 dt=dt, duration=duration, **kwds)
     result = recall(problem["xi"], problem["cues"], tau_v=tau_v, tau_h=tau_h, dt=dt,
-                    duration=duration, backend=backend, batch_size=4, **kwds)
+                    duration=duration, backend=backend, batch_size=4, formulation="dense",
+                    **kwds)
     assert result.visible.shape == problem["cues"].shape
     assert np.max(np.abs(result.visible - expected["visible"])) < 1e-6
     assert np.max(np.abs(result.h - expected["h"])) < 1e-6
@@ -55,7 +56,8 @@ def test_traces_match_reference():
     problem = random_problem(seed=3, n_cues=3)
     kwds = dict(tau_v=20 * ms, tau_h=1 * ms, dt=0.1 * ms, duration=10 * ms)
     expected = reference_recall(problem["xi"], problem["cues"], record_every=10, **kwds)
-    result = recall(problem["xi"], problem["cues"], backend="numpy", record_dt=1 * ms, **kwds)
+    result = recall(problem["xi"], problem["cues"], backend="numpy", record_dt=1 * ms,
+                    formulation="dense", **kwds)
     assert result.traces["visible"].shape == expected["visible_trace"].shape
     assert np.max(np.abs(result.traces["visible"] - expected["visible_trace"])) < 1e-9
     assert np.max(np.abs(result.traces["h"] - expected["h_trace"])) < 1e-9
@@ -66,7 +68,8 @@ def test_traces_match_reference():
 def test_session_reuses_build_for_new_cues_and_thresholds(backend):
     problem = random_problem(seed=7, n_cues=7)
     kwds = dict(tau_v=10 * ms, tau_h=1 * ms, dt=0.1 * ms, duration=15 * ms)
-    with RecallSession(problem["xi"], backend=backend, batch_size=3, **kwds) as session:
+    with RecallSession(problem["xi"], backend=backend, batch_size=3, formulation="dense",
+                       **kwds) as session:
         for theta in (0.5, problem["theta"]):
             result = session.recall(problem["cues"], theta=theta)
             expected = reference_recall(problem["xi"], problem["cues"], theta=theta, **kwds)

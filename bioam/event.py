@@ -1,0 +1,239 @@
+"""
+The event-driven formulation of Eq. (1): exact between flips, work only where something changes.
+
+With the step activation the hidden state s changes only when some h_mu
+crosses its threshold. Write the hidden input of Eq. (1b) as
+``I_mu = N_h^(1/2)/N_v sum_i xi_imu v_i``; then, with ``J = xi^T xi_back^T / N_v``
+(Eq. 6),
+
+::
+
+    tau_v dI/dt = -I + J s          (Eq. 1a projected on the hidden layer)
+    tau_h dh/dt = -h + I            (Eq. 1b)
+    tau_v dv/dt = -v + u,   u = N_h^(-1/2) xi_back^T s     (Eq. 1a)
+
+so the hidden layer's dynamics close on (I, h, s). Between two flips ``K = J s``
+and ``u`` are constant and all three equations are linear with constant input:
+Brian2's ``exact`` method integrates (I, h) without error, and v has the closed
+form ``v(t) = u + (v(t_last) - u) exp(-(t - t_last) / tau_v)``, which the
+visible group holds as a subexpression of ``v_last``, ``u`` and ``t_last``: any
+monitor of ``v`` records the exact state, yet no visible neuron is touched
+between flips.
+
+A flip is a Brian2 custom event of the hidden group, ``int(h > theta) != s``.
+It toggles ``s`` and drives two event-based `Synapses`: one adds a column of J
+to ``K`` of the hidden neurons of the same copy, the other brings ``v`` of every
+visible neuron up to date and adds a row of the backward weights to ``u``. The
+event check, the two pathways and the toggle run in the ``before_groups`` slot,
+in that order, so each step uses the activation of the h at its start, as a
+forward step of Eq. (1) does; the only approximation is that a crossing is
+noticed at the end of the step in which it happens.
+
+Costs per cue: one projection of the cue (N_v N_h multiply-adds), then O(N_h)
+per time step, plus O(N_v + N_h) per flip.
+
+Two ways to give cues:
+
+* `EventMemory.set_cues` (like the dense network): v(0) = cue, h(0) = 0, and
+  the hidden input I(0) = N_h^(1/2)/N_v xi^T v(0), the initial condition of the
+  low-rank variable.
+* a *cue sequence* (``cue_period`` and ``n_cue_periods``): each copy (a *lane*)
+  recalls one cue after another, a new one every ``cue_period``, from the
+  `TimedArray` ``memory.cue_array`` whose values can be replaced through
+  ``run_args`` on standalone targets. At the start of each period the lane's
+  visible group loads its next cue, a `Synapses` summed variable projects it
+  onto a group on the slow cue clock (a summed variable runs on the clock of
+  its target), and the hidden group takes I from it through a linked variable.
+"""
+
+import logging
+
+import numpy as np
+from brian2 import Clock, NeuronGroup, Synapses, TimedArray, linked_var
+
+from .validation import BioamError
+
+__all__ = ["EVENT_HIDDEN_EQUATIONS", "EVENT_VISIBLE_EQUATIONS", "build_event_objects",
+           "event_unsupported_reason"]
+
+#: Hidden neurons of the event formulation. ``{tau_h}`` is ``tau_h``, or ``tau_v``
+#: when the two are equal (so that Brian2's exact solution has the t exp(-t/tau) form).
+EVENT_HIDDEN_EQUATIONS = """
+dI/dt = (K - I) / tau_v : 1  # tau_v dI/dt = -I + J s: the input of Eq. 1b, I = N_h^(1/2)/N_v xi^T v
+dh/dt = (I - h) / {tau_h} : 1  # Eq. 1b
+K : 1  # J s (Eq. 6), the value I relaxes to; changed by flips only
+s : integer  # Theta(h - theta) (Eq. 2), toggled by the flip event
+theta : 1 (constant)  # threshold, one value per neuron (Eq. 2)
+{cue_input}"""
+
+#: Visible neurons: Eq. (1a) solved in closed form since the last flip.
+EVENT_VISIBLE_EQUATIONS = """
+v = u + (v_last - u) * exp(-(t - t_last) / tau_v) : 1  # Eq. 1a, exact between flips
+u : 1  # N_h^(-1/2) sum_mu xi_imu s_mu, the value v relaxes to
+v_last : 1  # v at time t_last
+t_last : second  # time of the last flip (or of the cue)
+"""
+
+#: The flip event: the hidden neuron's activation differs from its stored state.
+FLIP_CONDITION = "int(h > theta) != s"
+
+#: A flip of hidden neuron nu adds (or removes) column nu of J to K.
+COUPLING_ON_FLIP = "K_post += (1 - 2 * s_pre) * w"
+
+#: A flip brings v up to date (its closed form) and moves the value it relaxes to.
+BACKWARD_ON_FLIP = """v_last_post = u_post + (v_last_post - u_post) * exp(-(t - t_last_post) / tau_v)
+t_last_post = t
+u_post += (1 - 2 * s_pre) * w"""
+
+#: Summed projection of a cue onto the slow cue clock's group. It runs just after
+#: the cue is loaded (t_last = t), where v = v_last: reading v_last saves an exp per synapse.
+CUE_PROJECTION_MODEL = """
+w : 1 (constant)  # N_h^(1/2) / N_v xi_imu
+I_cue_post = w * v_last_pre : 1 (summed)
+"""
+
+#: ``before_groups`` orders of the objects of one step (and of one cue period).
+ORDER = {"monitor": -40, "load_visible": -30, "project": -20, "load_hidden": -10,
+         "check": 0, "propagate": 1, "toggle": 2}
+
+
+class _OrderRemark(logging.Filter):
+    """
+    Drop Brian2's remark that the flip pathway's code 'may depend on the order of
+    execution': the catch-up of v is idempotent within a time step (a second flip
+    in the same step finds t_last = t), and the updates of u commute.
+    """
+
+    def filter(self, record):
+        return "v_last_post = u_post" not in record.getMessage()
+
+
+_ORDER_FILTER = _OrderRemark()
+logging.getLogger("brian2.codegen.generators.base").addFilter(_ORDER_FILTER)
+logging.getLogger("brian2.codegen.generators.numpy_generator").addFilter(_ORDER_FILTER)
+
+
+def event_unsupported_reason(activation="step", dale=False, spiking=None):
+    """
+    Why the event formulation cannot run this network, or None if it can.
+
+    The event formulation is exact for the step activation; a sigmoid changes
+    the hidden output continuously, Dale's law adds filtered interneurons and
+    the spiking variant has its own neuron model.
+    """
+    if activation != "step":
+        return f"activation {activation!r} changes s continuously (only 'step' has flips)"
+    if dale:
+        return "Dale's law needs its inhibitory pools, which only the dense formulation has"
+    if spiking:
+        return "the spiking variant has its own hidden neuron model"
+    return None
+
+
+def build_event_objects(forward, backward, *, theta, tau_v, tau_h, n_copies, method,
+                        namespace, name, clock_kwds, project, forward_mask=None,
+                        backward_mask=None, cue_period=None, n_cue_periods=None):
+    """
+    The Brian2 objects of the event formulation (see the module docstring).
+
+    Parameters
+    ----------
+    forward : ndarray, shape (N_v, N_h)
+        Effective forward weights (xi, masked and scaled under sparse connectivity).
+    backward : ndarray, shape (N_h, N_v)
+        Effective backward weights.
+    theta : ndarray, shape (N_h,)
+    tau_v, tau_h : Quantity
+    n_copies : int
+    method : str
+        Integration method of (I, h); 'exact' for the exact pieces.
+    namespace : dict
+    name : str
+    clock_kwds : dict
+        ``{'dt': dt}`` or empty (the default clock).
+    project : callable
+        ``project(source, target, model, weights, name, mask=None, **synapse_kwds)``
+        creating block-diagonal `Synapses` (the builder's).
+    forward_mask, backward_mask : ndarray of bool, optional
+    cue_period : Quantity, optional
+        Recall a sequence of cues, one every ``cue_period``.
+    n_cue_periods : int, optional
+        Number of cues per lane in a sequence.
+
+    Returns
+    -------
+    dict
+        ``visible``, ``hidden``, ``coupling``, ``backward`` and, for a cue
+        sequence, ``cue_input``, ``cue_projection``, ``cue_array``; plus
+        ``equations`` and ``coupling_matrix`` (J).
+    """
+    n_visible, n_hidden = forward.shape
+    if method not in ("exact", "linear"):
+        raise BioamError(
+            f"the event formulation integrates exactly between flips; method {method!r} "
+            "is for the dense formulation (leave method='exact')")
+    same_tau = abs(float(tau_v) - float(tau_h)) <= 1e-12 * float(tau_v)
+    sequence = cue_period is not None
+    hidden_equations = EVENT_HIDDEN_EQUATIONS.format(
+        tau_h="tau_v" if same_tau else "tau_h",
+        cue_input="I_cue : 1 (linked)  # projection of the current cue (cue sequences)\n"
+        if sequence else "").strip()
+    visible_equations = EVENT_VISIBLE_EQUATIONS.strip()
+    hidden = NeuronGroup(n_copies * n_hidden, hidden_equations, method="exact",
+                         events={"flip": FLIP_CONDITION}, namespace=namespace,
+                         name=f"{name}_hidden", **clock_kwds)
+    hidden.thresholder["flip"].when = "before_groups"
+    hidden.thresholder["flip"].order = ORDER["check"]
+    hidden.run_on_event("flip", "s = 1 - s", when="before_groups", order=ORDER["toggle"])
+    visible = NeuronGroup(n_copies * n_visible, visible_equations, namespace=namespace,
+                          name=f"{name}_visible", **clock_kwds)
+
+    forward_scaled = forward * (np.sqrt(n_hidden) / n_visible)
+    backward_scaled = backward / np.sqrt(n_hidden)
+    coupling_matrix = forward_scaled.T @ backward_scaled.T  # J = xi^T xi_back^T / N_v (Eq. 6)
+    flip_kwds = {"on_event": {"flip": "flip"}}
+    coupling = project(hidden, hidden, "w : 1 (constant)  # J_{mu nu}",
+                       coupling_matrix.T, f"{name}_coupling",
+                       on_pre={"flip": COUPLING_ON_FLIP}, **flip_kwds)
+    backward_synapses = project(
+        hidden, visible, "w : 1 (constant)  # N_h^(-1/2) xi_imu (or the backward matrix)",
+        backward_scaled, f"{name}_hidden_to_visible", mask=backward_mask,
+        on_pre={"flip": BACKWARD_ON_FLIP}, **flip_kwds)
+    for synapses in (coupling, backward_synapses):
+        synapses.flip.when = "before_groups"
+        synapses.flip.order = ORDER["propagate"]
+    equations = {
+        "visible": visible_equations,
+        "hidden": hidden_equations + f"\nevent flip: {FLIP_CONDITION}\non flip: s = 1 - s",
+        "coupling": f"w : 1 (constant)  # J_{{mu nu}}\non flip: {COUPLING_ON_FLIP}",
+        "hidden_to_visible": f"w : 1 (constant)\non flip: {BACKWARD_ON_FLIP}",
+    }
+    objects = {"visible": visible, "hidden": hidden, "coupling": coupling,
+               "backward": backward_synapses, "equations": equations,
+               "coupling_matrix": coupling_matrix, "forward_scaled": forward_scaled}
+    if not sequence:
+        return objects
+
+    if int(n_cue_periods) != n_cue_periods or n_cue_periods < 1:
+        raise BioamError(f"n_cue_periods must be a positive integer, got {n_cue_periods}")
+    cue_clock = {"clock": Clock(cue_period, name=f"{name}_cue_clock")}
+    cue_array = TimedArray(np.zeros((int(n_cue_periods), n_copies * n_visible)),
+                           dt=cue_period, name=f"{name}_cues")
+    visible.namespace[cue_array.name] = cue_array
+    visible.run_regularly(f"v_last = {cue_array.name}(t, i)\nu = 0\nt_last = t",
+                          when="before_groups", order=ORDER["load_visible"],
+                          name=f"{name}_load_cue", **cue_clock)
+    cue_input = NeuronGroup(n_copies * n_hidden, "I_cue : 1", namespace=namespace,
+                            name=f"{name}_cue_input", **cue_clock)
+    cue_projection = project(visible, cue_input, CUE_PROJECTION_MODEL, forward_scaled,
+                             f"{name}_cue_projection", mask=forward_mask)
+    updater = cue_projection.summed_updaters["I_cue_post"]
+    updater.when = "before_groups"
+    updater.order = ORDER["project"]
+    hidden.I_cue = linked_var(cue_input, "I_cue")
+    hidden.run_regularly("I = I_cue\nh = 0\nK = 0\ns = 0", when="before_groups",
+                         order=ORDER["load_hidden"], name=f"{name}_load_hidden", **cue_clock)
+    equations["cue_projection"] = CUE_PROJECTION_MODEL.strip()
+    objects.update(cue_input=cue_input, cue_projection=cue_projection, cue_array=cue_array,
+                   cue_clock=cue_clock["clock"])
+    return objects

@@ -1,0 +1,185 @@
+"""
+Compiled standalone projects: a cache keyed by the generated code, and runs of one binary in parallel.
+
+A Brian2 standalone project (``cpp_standalone`` or ``cuda_standalone``) is
+generated into a fresh folder, hashed (every source file, the makefile and
+the static arrays, which hold the weights), and compiled only if the cache
+has no project with that hash. A finished project is moved into the cache
+with one atomic rename, so two processes that build the same project at the
+same time both end up using one complete copy and neither sees a half-built
+one.
+
+`run_project` runs the compiled binary once with Brian2's command-line
+``run_args`` (values for variables and `TimedArray` objects) and its own
+results folder, and returns the requested arrays; it is a plain function of
+plain arguments, so any `concurrent.futures`-style executor can run many of
+them at once (threads are enough: the work happens in the binary's process).
+The values files and results of a run are deleted when it returns.
+
+The cache lives in ``$BIOAM_CACHE_DIR`` (default ``~/.cache/bioam``); delete
+the folder to empty it.
+"""
+
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+
+import numpy as np
+from brian2 import prefs
+from brian2.codegen.cpp_prefs import get_compiler_and_args
+from brian2.devices.device import get_device
+from brian2.utils.logger import get_logger
+
+from .validation import BioamError
+
+__all__ = ["cache_root", "build_cached", "run_project", "write_run_file"]
+
+logger = get_logger(__name__)
+
+_AUTOMATIC_SUFFIX = re.compile(rb"(_codeobject|_push_spikes)_\d+")
+
+#: Files of a generated project that decide what the binary computes.
+_HASHED_SUFFIXES = (".cpp", ".h", ".cu", ".cuh", ".hpp", "makefile", ".txt")
+
+
+def cache_root():
+    """The folder of compiled projects: ``$BIOAM_CACHE_DIR`` or ``~/.cache/bioam``."""
+    root = os.environ.get("BIOAM_CACHE_DIR") or os.path.join(
+        os.path.expanduser("~"), ".cache", "bioam")
+    return os.path.join(root, "projects")
+
+
+def _project_hash(directory):
+    digest = hashlib.sha256()
+    for folder in ("", "code_objects", "static_arrays", "brianlib"):
+        path = os.path.join(directory, folder)
+        if not os.path.isdir(path):
+            continue
+        for name in sorted(os.listdir(path)):
+            full = os.path.join(path, name)
+            # every static array (the weights, with no suffix) and every source file
+            if os.path.isfile(full) and (folder == "static_arrays"
+                                         or name.endswith(_HASHED_SUFFIXES)):
+                digest.update(_AUTOMATIC_SUFFIX.sub(rb"\1", f"{folder}/{name}\0".encode()))
+                with open(full, "rb") as stream:
+                    content = stream.read()
+                if folder != "static_arrays":
+                    # Brian2 numbers the code objects of a process ('_codeobject_1'), which
+                    # says nothing about what they compute
+                    content = _AUTOMATIC_SUFFIX.sub(rb"\1", content)
+                if name == "main.cpp":
+                    # Brian2 initialises the clocks in the order of a set, which changes
+                    # from one process to the next: hash the lines sorted
+                    content = b"\n".join(sorted(content.splitlines()))
+                digest.update(content)
+    return digest.hexdigest()[:24]
+
+
+def build_cached(backend, use_cache=True):
+    """
+    Generate the current standalone device's project and compile it, or reuse a cached one.
+
+    The network must have been run (with ``build_on_run=False``) on the
+    current device.
+
+    Parameters
+    ----------
+    backend : str
+        ``cpp_standalone`` or ``cuda_standalone`` (part of the cache key).
+    use_cache : bool
+        False compiles into a fresh temporary folder that the caller deletes.
+
+    Returns
+    -------
+    directory : str
+        The compiled project.
+    cached : bool
+        Whether it came from the cache without compiling.
+    """
+    device = get_device()
+    root = cache_root()
+    os.makedirs(root, exist_ok=True)
+    staging = tempfile.mkdtemp(prefix=f".build-{os.getpid()}-", dir=root)
+    try:
+        device.build(directory=staging, compile=False, run=False, with_output=False)
+        key = f"{backend}-{_project_hash(staging)}"
+        final = os.path.join(root, key)
+        if use_cache and os.path.isfile(os.path.join(final, "main")):
+            shutil.rmtree(staging, ignore_errors=True)
+            device.project_dir = final
+            logger.info(f"reusing the compiled project {final}", "cache")
+            return final, True
+        compiler, _ = get_compiler_and_args()
+        device.compile_source(staging, compiler, False, False)
+        if not use_cache:
+            return staging, False
+        try:
+            os.rename(staging, final)
+        except OSError:  # another process finished the same project first
+            shutil.rmtree(staging, ignore_errors=True)
+            if not os.path.isfile(os.path.join(final, "main")):
+                raise
+        device.project_dir = final
+        return final, False
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def write_run_file(directory, values, dtype=np.float64):
+    """Write ``values`` as a raw array in a fresh run folder under ``directory``; return its path."""
+    run_dir = tempfile.mkdtemp(prefix="run-", dir=os.path.join(directory, "results"))
+    path = os.path.join(run_dir, "values.dat")
+    np.ascontiguousarray(values, dtype=dtype).tofile(path)
+    return path
+
+
+def run_project(directory, run_args, outputs, run_dir=None, timeout=None):
+    """
+    Run a compiled project's binary once and read some of its results.
+
+    Parameters
+    ----------
+    directory : str
+        The compiled project (`build_cached`).
+    run_args : list of str
+        ``'group.variable=path'`` or ``'timedarray=path'`` assignments, as
+        Brian2's ``device.run(run_args=...)`` writes them.
+    outputs : dict
+        ``{key: (filename, dtype, n_columns)}``: result files to read, each
+        returned as an array of shape (-1, n_columns).
+    run_dir : str, optional
+        A folder of this run (for example the one `write_run_file` made); it
+        receives the results and is deleted afterwards with everything in it.
+    timeout : float, optional
+        Seconds after which the binary is stopped.
+
+    Returns
+    -------
+    dict
+        ``{key: ndarray}``.
+    """
+    own = run_dir is None
+    if own:
+        run_dir = tempfile.mkdtemp(prefix="run-", dir=os.path.join(directory, "results"))
+    try:
+        command = list(prefs.devices.cpp_standalone.run_cmd_unix)
+        if isinstance(prefs.devices.cpp_standalone.run_cmd_unix, str):
+            command = [prefs.devices.cpp_standalone.run_cmd_unix]
+        completed = subprocess.run(
+            command + ["--results_dir", os.path.join(run_dir, "")] + list(run_args),
+            cwd=directory, capture_output=True, text=True, timeout=timeout)
+        if completed.returncode != 0:
+            tail = (completed.stdout + completed.stderr).strip().splitlines()[-3:]
+            raise BioamError(f"the compiled project {directory} failed (exit "
+                             f"{completed.returncode}): {' | '.join(tail)}")
+        results = {}
+        for key, (filename, dtype, n_columns) in outputs.items():
+            data = np.fromfile(os.path.join(run_dir, filename), dtype=dtype)
+            results[key] = data.reshape(-1, n_columns)
+        return results
+    finally:
+        shutil.rmtree(run_dir, ignore_errors=True)

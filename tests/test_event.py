@@ -1,0 +1,151 @@
+"""The event-driven formulation against the independent NumPy reference (exact pieces)."""
+
+import os
+
+import numpy as np
+import pytest
+from brian2 import Network, StateMonitor, ms
+
+from bioam import BioamError, RecallSession, build_network, recall, reference_recall
+from bioam.recall import choose_formulation
+
+BACKENDS = ["numpy", "cython", "cpp_standalone"]
+
+
+def random_problem(seed, n_visible=60, n_hidden=5, n_cues=7):
+    rng = np.random.default_rng(seed)
+    theta = rng.uniform(0.2, 0.7, n_hidden)
+    theta[0] = -0.05  # a neuron that is on from the first step (a flip at t = 0)
+    return {
+        "xi": rng.standard_normal((n_visible, n_hidden)),
+        "xi_back": rng.standard_normal((n_hidden, n_visible)),
+        "theta": theta,
+        "cues": rng.standard_normal((n_cues, n_visible)) * rng.uniform(0.8, 2.0),
+    }
+
+
+VARIANTS = {
+    "symmetric": lambda p: dict(theta=0.5),
+    "asymmetric_per_neuron_theta": lambda p: dict(xi_back=p["xi_back"], theta=p["theta"]),
+    "sparse": lambda p: dict(theta=p["theta"], connection_probability=0.6),
+    "sparse_shared": lambda p: dict(theta=0.4, connection_probability=0.5,
+                                    shared_connectivity=True),
+}
+
+
+def expected_for(problem, kwds, timing):
+    """The reference on the effective (masked, rescaled) weights of the variant."""
+    network_kwds = {k: v for k, v in kwds.items() if k in ("connection_probability",
+                                                           "shared_connectivity")}
+    memory = build_network(problem["xi"], xi_back=kwds.get("xi_back"), formulation="dense",
+                           **network_kwds)
+    return reference_recall(memory.forward_weights, problem["cues"],
+                            xi_back=memory.backward_weights, theta=kwds["theta"],
+                            integrator="exact", **timing)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("variant", sorted(VARIANTS))
+def test_event_formulation_matches_exact_reference(backend, variant):
+    problem = random_problem(seed=sorted(VARIANTS).index(variant) + 200)
+    kwds = VARIANTS[variant](problem)
+    timing = dict(tau_v=15 * ms, tau_h=1 * ms, dt=0.05 * ms, duration=25 * ms)
+    expected = expected_for(problem, kwds, timing)
+    result = recall(problem["xi"], problem["cues"], backend=backend, formulation="event",
+                    batch_size=3, n_workers=2, **timing, **kwds)
+    assert np.max(np.abs(result.visible - expected["visible"])) < 1e-9
+    assert np.max(np.abs(result.h - expected["h"])) < 1e-9
+    np.testing.assert_array_equal(result.hidden, expected["hidden"])
+    # the dynamics moved and some hidden neuron flipped on
+    assert np.max(np.abs(result.visible - problem["cues"])) > 0.1
+    assert result.hidden.sum() > 0
+
+
+@pytest.mark.parametrize("backend", ["numpy", "cpp_standalone"])
+def test_equal_time_constants(backend):
+    """tau_v = tau_h: the closed form has the t exp(-t/tau) limit, not a division by zero."""
+    problem = random_problem(seed=5, n_cues=3)
+    timing = dict(tau_v=2 * ms, tau_h=2 * ms, dt=0.05 * ms, duration=10 * ms)
+    expected = reference_recall(problem["xi"], problem["cues"], theta=0.3,
+                                integrator="exact", **timing)
+    result = recall(problem["xi"], problem["cues"], theta=0.3, backend=backend,
+                    formulation="event", **timing)
+    assert np.all(np.isfinite(result.h))
+    assert np.max(np.abs(result.h - expected["h"])) < 1e-9
+    assert np.max(np.abs(result.visible - expected["visible"])) < 1e-9
+
+
+def test_monitors_record_the_exact_state_in_a_users_network():
+    problem = random_problem(seed=9, n_cues=1)
+    timing = dict(tau_v=20 * ms, tau_h=1 * ms, dt=0.1 * ms, duration=20 * ms)
+    memory = build_network(problem["xi"], theta=problem["theta"], tau_v=timing["tau_v"],
+                           tau_h=timing["tau_h"], dt=timing["dt"], formulation="event")
+    memory.set_cues(problem["cues"][0])
+    v_monitor = StateMonitor(memory.visible, "v", record=True, dt=1 * ms)
+    h_monitor = StateMonitor(memory.hidden, ["h", "I"], record=True, dt=1 * ms)
+    net = Network(memory.objects, v_monitor, h_monitor)
+    net.run(timing["duration"])
+    expected = reference_recall(problem["xi"], problem["cues"][:1], theta=problem["theta"],
+                                integrator="exact", record_every=10, **timing)
+    np.testing.assert_allclose(v_monitor.v, expected["visible_trace"][0], atol=1e-9)
+    np.testing.assert_allclose(h_monitor.h, expected["h_trace"][0], atol=1e-9)
+    # I is the projection of v: N_h^(1/2)/N_v xi^T v
+    n_visible, n_hidden = problem["xi"].shape
+    projected = problem["xi"].T @ expected["visible_trace"][0] * np.sqrt(n_hidden) / n_visible
+    np.testing.assert_allclose(h_monitor.I, projected, atol=1e-9)
+    # a new cue after a run starts a new recall from t_last = t
+    memory.set_cues(problem["cues"][1 % len(problem["cues"])] + 1.0)
+    np.testing.assert_allclose(memory.visible.v[:], problem["cues"][0] + 1.0, atol=1e-12)
+    net.run(timing["duration"])
+    again = reference_recall(problem["xi"], problem["cues"][:1] + 1.0, theta=problem["theta"],
+                             integrator="exact", **timing)
+    np.testing.assert_allclose(memory.hidden.h[:], again["h"][0], atol=1e-9)
+    assert "exact between flips" in memory.equations["visible"]
+
+
+def test_cue_sequence_results_and_cache(tmp_path, monkeypatch):
+    """Lanes x periods in one binary, compiled once into the cache; runs leave nothing behind."""
+    monkeypatch.setenv("BIOAM_CACHE_DIR", str(tmp_path))
+    problem = random_problem(seed=13, n_cues=11)
+    timing = dict(tau_v=10 * ms, tau_h=1 * ms, dt=0.05 * ms, duration=15 * ms)
+    expected = reference_recall(problem["xi"], problem["cues"], theta=problem["theta"],
+                                integrator="exact", **timing)
+    results, cached = [], []
+    for _ in range(2):
+        with RecallSession(problem["xi"], theta=problem["theta"], backend="cpp_standalone",
+                           max_synapses=3 * (2 * 60 * 5 + 5 * 5), n_workers=2, **timing) as session:
+            results.append(session.recall(problem["cues"]))
+            cached.append(session.from_cache)
+            assert session.lanes == 3 and session.lanes * session.periods >= 6
+            project = session.project
+    assert cached == [False, True]
+    # other weights of the same shape are another project (the weights are hashed too)
+    with RecallSession(2 * problem["xi"], theta=problem["theta"], backend="cpp_standalone",
+                       max_synapses=3 * (2 * 60 * 5 + 5 * 5), n_workers=2, **timing) as session:
+        other = session.recall(problem["cues"])
+        assert not session.from_cache
+    doubled = reference_recall(2 * problem["xi"], problem["cues"], theta=problem["theta"],
+                               integrator="exact", **timing)
+    assert np.max(np.abs(other.h - doubled["h"])) < 1e-9
+    for result in results:
+        assert np.max(np.abs(result.h - expected["h"])) < 1e-9
+        np.testing.assert_array_equal(result.hidden, expected["hidden"])
+    # no run folders or run_args value files are left in the cached project
+    assert os.listdir(os.path.join(project, "results")) == []
+    assert not [name for name in os.listdir(os.path.join(project, "static_arrays"))
+                if name.startswith("init_")]
+
+
+def test_formulation_choice():
+    assert choose_formulation("auto") == "event"
+    assert choose_formulation("auto", activation="sigmoid") == "dense"
+    assert choose_formulation("auto", dale=True) == "dense"
+    assert choose_formulation("dense") == "dense"
+    with pytest.raises(BioamError, match="sigmoid"):
+        choose_formulation("event", activation="sigmoid")
+    with pytest.raises(BioamError, match="formulation"):
+        choose_formulation("lazy")
+    with pytest.raises(BioamError, match="dense"):
+        build_network(np.ones((10, 2)), formulation="event", dale=True)
+    with pytest.raises(BioamError, match="cue_period"):
+        build_network(np.ones((10, 2)), cue_period=10 * ms)
