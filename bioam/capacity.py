@@ -74,6 +74,10 @@ def capacity_experiment(n_hidden_values, *, ratio=100, thetas=(0.5,), noises=(0.
     max_synapses : int
         Memory bound of one simulation (see `RecallSession`).
     progress : bool
+    formulation : {'auto', 'event', 'dense'}
+        See `bioam.RecallSession`.
+    n_workers : int, optional
+        Compiled binaries run at once (default: one per core).
 
     Returns
     -------

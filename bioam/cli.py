@@ -272,7 +272,8 @@ def _run_compare(args):
     if args.noise < 0:
         raise BioamError(f"--noise must be >= 0, got {args.noise}")
     kwds = _simulation_kwds(args)
-    timing = {key: kwds[key] for key in ("tau_v", "tau_h", "dt", "duration")}
+    timing = {key: kwds[key] for key in ("tau_v", "tau_h", "dt", "duration", "formulation")
+              if key in kwds}
     rng = np.random.default_rng(args.seed)
     target_hidden = None
     if args.random:
@@ -389,10 +390,15 @@ def _run_evaluate(args):
                 kept.update(cues=cues[:6], visible=result.visible[:6], hidden=result.hidden[:6])
             return result
 
+        # one call: the session splits the images into runs of its compiled binary and
+        # shows one progress bar for all of them
         report = evaluate_hidden_codes(xi, theta, images, xi_back=xi_back, recall_fn=recall_fn,
-                                       chunk_size=16384)
+                                       chunk_size=len(images))
     report.update(model=args.model, dataset=str(dataset), split=args.split,
-                  backend=args.backend, theta_mean=float(np.mean(theta)))
+                  backend=args.backend, theta_mean=float(np.mean(theta)),
+                  formulation=session.formulation, workers=session.n_workers,
+                  build_seconds=round(session.build_seconds, 1),
+                  **{key: str(kwds[key]) for key in ("tau_v", "tau_h", "dt", "duration")})
     plot_recall_examples(kept["cues"], kept["visible"], kept["hidden"],
                          os.path.join(args.figures, "recall_examples.png"))
     plot_basic_memories(xi, os.path.join(args.figures, "basic_memories.png"))

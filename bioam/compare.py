@@ -14,7 +14,7 @@ import time
 import numpy as np
 
 from .network import SpikingHidden, dale_parameters
-from .recall import RecallSession
+from .recall import RecallSession, choose_formulation
 from .validation import BioamError, parse_time
 from .variants import asymmetric_backward_weights, heterogeneous_thresholds
 
@@ -141,16 +141,31 @@ def compare_variants(xi, cues, variants, *, xi_back=None, theta=0.5, target_hidd
     timing = dict(timing or {})
     specs = ["rate"] + [spec for spec in variants if spec.split(":")[0] != "rate"]
     parsed = [(spec, *parse_variant(spec)) for spec in specs]  # validate all first
+    # a variant that needs the dense formulation (Dale's law, spiking) is compared with the
+    # rate model in the dense formulation too ('rate[dense]'): like with like
+    formulations = {}
+    for spec, name, parameters in parsed:
+        options = variant_options(name, parameters, xi, xi_back, theta, cues, seed)
+        formulations[spec] = choose_formulation(
+            timing.get("formulation", "auto"), timing.get("activation", "step"),
+            options.get("dale", False), options.get("spiking"))
+    if "dense" in formulations.values() and formulations["rate"] != "dense":
+        parsed.insert(1, ("rate[dense]", "rate", {}))
+        formulations["rate[dense]"] = "dense"
     reference_rate = float(SpikingHidden().on_rate)
     rows, results = [], {}
     for spec, name, parameters in parsed:
         options = variant_options(name, parameters, xi, xi_back, theta, cues, seed)
         start = time.perf_counter()
-        with RecallSession(xi, backend=backend, progress=False, **timing, **options) as session:
+        with RecallSession(xi, backend=backend, progress=False,
+                           **dict(timing, formulation=formulations[spec]),
+                           **options) as session:
             result = session.recall(cues)
         seconds = time.perf_counter() - start
         results[spec] = result
-        rate_hidden = results["rate"].hidden
+        rate_spec = "rate[dense]" if (formulations[spec] == "dense"
+                                      and "rate[dense]" in formulations) else "rate"
+        rate_hidden = results[rate_spec].hidden
         target = rate_hidden if target_hidden is None else target_hidden
         memories = cues if clean_visible is None else clean_visible
         if result.hidden_rates is not None:

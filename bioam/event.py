@@ -41,15 +41,16 @@ Two ways to give cues:
   recalls one cue after another, a new one every ``cue_period``, from the
   `TimedArray` ``memory.cue_array`` whose values can be replaced through
   ``run_args`` on standalone targets. At the start of each period the lane's
-  visible group loads its next cue, a `Synapses` summed variable projects it
-  onto a group on the slow cue clock (a summed variable runs on the clock of
-  its target), and the hidden group takes I from it through a linked variable.
+  visible group loads its next cue and the hidden group its initial input
+  I(0) = N_h^(1/2)/N_v xi^T v(0) from a second `TimedArray`,
+  ``memory.input_array`` (the projection, computed with the cues, is the
+  initial condition of I, as in `EventMemory.set_cues`).
 """
 
 import logging
 
 import numpy as np
-from brian2 import Clock, NeuronGroup, Synapses, TimedArray, linked_var
+from brian2 import Clock, NeuronGroup, TimedArray
 
 from .validation import BioamError
 
@@ -64,7 +65,7 @@ dh/dt = (I - h) / {tau_h} : 1  # Eq. 1b
 K : 1  # J s (Eq. 6), the value I relaxes to; changed by flips only
 s : integer  # Theta(h - theta) (Eq. 2), toggled by the flip event
 theta : 1 (constant)  # threshold, one value per neuron (Eq. 2)
-{cue_input}"""
+"""
 
 #: Visible neurons: Eq. (1a) solved in closed form since the last flip.
 EVENT_VISIBLE_EQUATIONS = """
@@ -85,15 +86,8 @@ BACKWARD_ON_FLIP = """v_last_post = u_post + (v_last_post - u_post) * exp(-(t - 
 t_last_post = t
 u_post += (1 - 2 * s_pre) * w"""
 
-#: Summed projection of a cue onto the slow cue clock's group. It runs just after
-#: the cue is loaded (t_last = t), where v = v_last: reading v_last saves an exp per synapse.
-CUE_PROJECTION_MODEL = """
-w : 1 (constant)  # N_h^(1/2) / N_v xi_imu
-I_cue_post = w * v_last_pre : 1 (summed)
-"""
-
 #: ``before_groups`` orders of the objects of one step (and of one cue period).
-ORDER = {"monitor": -40, "load_visible": -30, "project": -20, "load_hidden": -10,
+ORDER = {"monitor": -40, "load_visible": -30, "load_hidden": -10,
          "check": 0, "propagate": 1, "toggle": 2}
 
 
@@ -164,8 +158,8 @@ def build_event_objects(forward, backward, *, theta, tau_v, tau_h, n_copies, met
     -------
     dict
         ``visible``, ``hidden``, ``coupling``, ``backward`` and, for a cue
-        sequence, ``cue_input``, ``cue_projection``, ``cue_array``; plus
-        ``equations`` and ``coupling_matrix`` (J).
+        sequence, ``cue_array``, ``input_array`` and ``cue_clock``; plus
+        ``equations``, ``coupling_matrix`` (J) and ``forward_scaled``.
     """
     n_visible, n_hidden = forward.shape
     if method not in ("exact", "linear"):
@@ -175,9 +169,7 @@ def build_event_objects(forward, backward, *, theta, tau_v, tau_h, n_copies, met
     same_tau = abs(float(tau_v) - float(tau_h)) <= 1e-12 * float(tau_v)
     sequence = cue_period is not None
     hidden_equations = EVENT_HIDDEN_EQUATIONS.format(
-        tau_h="tau_v" if same_tau else "tau_h",
-        cue_input="I_cue : 1 (linked)  # projection of the current cue (cue sequences)\n"
-        if sequence else "").strip()
+        tau_h="tau_v" if same_tau else "tau_h").strip()
     visible_equations = EVENT_VISIBLE_EQUATIONS.strip()
     hidden = NeuronGroup(n_copies * n_hidden, hidden_equations, method="exact",
                          events={"flip": FLIP_CONDITION}, namespace=namespace,
@@ -223,17 +215,13 @@ def build_event_objects(forward, backward, *, theta, tau_v, tau_h, n_copies, met
     visible.run_regularly(f"v_last = {cue_array.name}(t, i)\nu = 0\nt_last = t",
                           when="before_groups", order=ORDER["load_visible"],
                           name=f"{name}_load_cue", **cue_clock)
-    cue_input = NeuronGroup(n_copies * n_hidden, "I_cue : 1", namespace=namespace,
-                            name=f"{name}_cue_input", **cue_clock)
-    cue_projection = project(visible, cue_input, CUE_PROJECTION_MODEL, forward_scaled,
-                             f"{name}_cue_projection", mask=forward_mask)
-    updater = cue_projection.summed_updaters["I_cue_post"]
-    updater.when = "before_groups"
-    updater.order = ORDER["project"]
-    hidden.I_cue = linked_var(cue_input, "I_cue")
-    hidden.run_regularly("I = I_cue\nh = 0\nK = 0\ns = 0", when="before_groups",
-                         order=ORDER["load_hidden"], name=f"{name}_load_hidden", **cue_clock)
-    equations["cue_projection"] = CUE_PROJECTION_MODEL.strip()
-    objects.update(cue_input=cue_input, cue_projection=cue_projection, cue_array=cue_array,
-                   cue_clock=cue_clock["clock"])
+    # the projection of each cue, I(0) = N_h^(1/2)/N_v xi^T v(0), is its initial condition
+    # (computed with the cues, as set_cues does): one row per cue, like the cues themselves
+    input_array = TimedArray(np.zeros((int(n_cue_periods), n_copies * n_hidden)),
+                             dt=cue_period, name=f"{name}_cue_inputs")
+    hidden.namespace[input_array.name] = input_array
+    hidden.run_regularly(f"I = {input_array.name}(t, i)\nh = 0\nK = 0\ns = 0",
+                         when="before_groups", order=ORDER["load_hidden"],
+                         name=f"{name}_load_hidden", **cue_clock)
+    objects.update(cue_array=cue_array, input_array=input_array, cue_clock=cue_clock["clock"])
     return objects

@@ -368,30 +368,32 @@ class EventMemory(AssociativeMemory):
     coupling : Synapses
     coupling_matrix : ndarray, shape (N_h, N_h)
         J = xi^T xi_back^T / N_v of the effective weights (Eq. 6).
+    input_weights : ndarray, shape (N_v, N_h)
+        N_h^(1/2)/N_v xi of the effective weights: a cue's hidden input is
+        I(0) = cue @ input_weights (Eq. 1b).
     cue_array : TimedArray or None
         The cues of a cue sequence, shape (n_cue_periods, n_copies * N_v).
-    cue_input : NeuronGroup or None
+    input_array : TimedArray or None
+        Their projections I(0), shape (n_cue_periods, n_copies * N_h).
+    cue_clock : Clock or None
+        The clock of a cue sequence (one tick per cue).
     """
 
     def __init__(self, parts, n_visible, n_hidden, n_copies, parameters, forward_weights,
                  backward_weights):
-        super().__init__(parts["visible"], parts["hidden"], parts.get("cue_projection"),
-                         parts["backward"], n_visible, n_hidden, n_copies, parameters,
+        super().__init__(parts["visible"], parts["hidden"], None, parts["backward"], n_visible, n_hidden, n_copies, parameters,
                          parts["equations"], forward_weights, backward_weights)
         self.coupling = parts["coupling"]
         self.coupling_matrix = parts["coupling_matrix"]
-        self._forward_scaled = parts["forward_scaled"]
+        self.input_weights = parts["forward_scaled"]
         self.cue_array = parts.get("cue_array")
+        self.input_array = parts.get("input_array")
         self.cue_clock = parts.get("cue_clock")
-        self.cue_input = parts.get("cue_input")
 
     @property
     def objects(self):
         """All Brian2 objects, to pass to `Network` or `Network.add`."""
-        objects = [self.visible, self.hidden, self.coupling, self.hidden_to_visible]
-        if self.cue_input is not None:
-            objects += [self.cue_input, self.visible_to_hidden]
-        return objects
+        return [self.visible, self.hidden, self.coupling, self.hidden_to_visible]
 
     def set_cues(self, cues):
         """
@@ -422,7 +424,7 @@ class EventMemory(AssociativeMemory):
         self.visible.v_last = cues.ravel()
         self.visible.u = 0
         self.visible.t_last = "t"
-        self.hidden.I = (cues @ self._forward_scaled).ravel()
+        self.hidden.I = (cues @ self.input_weights).ravel()
         self.hidden.h = 0
         self.hidden.K = 0
         self.hidden.s = 0

@@ -113,7 +113,7 @@ def test_cue_sequence_results_and_cache(tmp_path, monkeypatch):
     results, cached = [], []
     for _ in range(2):
         with RecallSession(problem["xi"], theta=problem["theta"], backend="cpp_standalone",
-                           max_synapses=3 * (2 * 60 * 5 + 5 * 5), n_workers=2, **timing) as session:
+                           max_synapses=3 * (60 * 5 + 5 * 5), n_workers=2, **timing) as session:
             results.append(session.recall(problem["cues"]))
             cached.append(session.from_cache)
             assert session.lanes == 3 and session.lanes * session.periods >= 6
@@ -121,7 +121,7 @@ def test_cue_sequence_results_and_cache(tmp_path, monkeypatch):
     assert cached == [False, True]
     # other weights of the same shape are another project (the weights are hashed too)
     with RecallSession(2 * problem["xi"], theta=problem["theta"], backend="cpp_standalone",
-                       max_synapses=3 * (2 * 60 * 5 + 5 * 5), n_workers=2, **timing) as session:
+                       max_synapses=3 * (60 * 5 + 5 * 5), n_workers=2, **timing) as session:
         other = session.recall(problem["cues"])
         assert not session.from_cache
     doubled = reference_recall(2 * problem["xi"], problem["cues"], theta=problem["theta"],
@@ -149,3 +149,19 @@ def test_formulation_choice():
         build_network(np.ones((10, 2)), formulation="event", dale=True)
     with pytest.raises(BioamError, match="cue_period"):
         build_network(np.ones((10, 2)), cue_period=10 * ms)
+
+
+def test_brian2_event_formulation_against_solve_ivp():
+    """Brian2 against an integrator that shares no code or derivation with it or the reference."""
+    from test_reference_exact import solve_ivp_recall, small_problem
+
+    xi, xi_back, theta, cues = small_problem("asymmetric")
+    cues = cues[:4]
+    answers = [solve_ivp_recall(xi, xi_back, theta, cue, 20.0, 1.0, 10.0) for cue in cues]
+    result = recall(xi, cues, xi_back=xi_back, theta=theta, backend="cython",
+                    formulation="event", tau_v=20 * ms, tau_h=1 * ms, dt=0.001 * ms,
+                    duration=10 * ms)
+    np.testing.assert_array_equal(result.hidden, np.array([answer[2] for answer in answers]))
+    assert np.max(np.abs(result.h - np.array([answer[1] for answer in answers]))) < 1e-3
+    assert np.max(np.abs(result.visible - np.array([answer[0] for answer in answers]))) < 1e-3
+    assert all(len(answer[3]) >= 1 for answer in answers)  # every cue flipped a unit
