@@ -115,6 +115,37 @@ def _cuda13_device_class():
     return Cuda13StandaloneDevice
 
 
+#: Name under which bioam's C++ standalone device is registered with Brian2.
+CPP_DEVICE = "bioam_cpp_standalone"
+
+
+def _cpp_device_class():
+    """
+    Brian2's C++ standalone device with bioam's threshold template (`bioam/templates`).
+
+    The template finds the same events as Brian2's, but first asks, in a loop the
+    compiler vectorises, whether any neuron has one: in a recall most steps have
+    none, and the event check was half of the run time.
+    """
+    from brian2.devices.cpp_standalone.codeobject import CPPStandaloneCodeObject
+    from brian2.devices.cpp_standalone.device import CPPStandaloneDevice
+
+    class BioamCodeObject(CPPStandaloneCodeObject):
+        """C++ standalone code objects whose templates are looked up in bioam first."""
+
+        templater = CPPStandaloneCodeObject.templater.derive("bioam")
+
+    class BioamCPPStandaloneDevice(CPPStandaloneDevice):
+        """The C++ standalone device, generating code with `BioamCodeObject`."""
+
+        def code_object_class(self, codeobj_class=None, fallback_pref=None):
+            if codeobj_class is None or codeobj_class is CPPStandaloneCodeObject:
+                return BioamCodeObject
+            return codeobj_class
+
+    return BioamCPPStandaloneDevice
+
+
 def configure_cuda(build_directory, compute_capability=None):
     """
     Set the preferences brian2cuda needs to build with CUDA 13 on this machine.
@@ -183,6 +214,10 @@ def activate(backend, build_directory=None):
     device_name = backend
     if backend == "cuda_standalone":
         device_name = configure_cuda(build_directory)
+    else:
+        if CPP_DEVICE not in all_devices:
+            all_devices[CPP_DEVICE] = _cpp_device_class()()
+        device_name = CPP_DEVICE
     set_device(device_name, build_on_run=False, directory=build_directory)
 
 

@@ -15,19 +15,24 @@ crosses its threshold. Write the hidden input of Eq. (1b) as
 so the hidden layer's dynamics close on (I, h, s). Between two flips ``K = J s``
 and ``u`` are constant and all three equations are linear with constant input:
 Brian2's ``exact`` method integrates (I, h) without error, and v has the closed
-form ``v(t) = u + (v(t_last) - u) exp(-(t - t_last) / tau_v)``, which the
-visible group holds as a subexpression of ``v_last``, ``u`` and ``t_last``: any
-monitor of ``v`` records the exact state, yet no visible neuron is touched
-between flips.
+form ``v(t) = u + a exp(-(t - t_cue) / tau_v)``, with ``a`` constant between
+flips and ``t_cue`` the time the cue was set; the visible group holds v as a
+subexpression of ``u``, ``a`` and ``t_cue``: any monitor of ``v`` records the
+exact state, yet no visible neuron is touched between flips. A flip that moves
+u by du at time t keeps v continuous by moving a by ``-du exp((t - t_cue) /
+tau_v)``; that factor is computed once per flip, on the hidden neuron (``E``),
+so a flip costs two additions per visible neuron. Every ``REBASE_PERIODS``
+tau_v the reference time moves to the present (``a`` is rescaled), so that the
+factor never overflows however long a run is.
 
 A flip is a Brian2 custom event of the hidden group, ``int(h > theta) != s``.
-It toggles ``s`` and drives two event-based `Synapses`: one adds a column of J
-to ``K`` of the hidden neurons of the same copy, the other brings ``v`` of every
-visible neuron up to date and adds a row of the backward weights to ``u``. The
-event check, the two pathways and the toggle run in the ``before_groups`` slot,
-in that order, so each step uses the activation of the h at its start, as a
-forward step of Eq. (1) does; the only approximation is that a crossing is
-noticed at the end of the step in which it happens.
+It toggles ``s`` and drives two event-based `Synapses`: one adds (or removes) a
+column of J to ``K`` of the hidden neurons of the same copy, the other a row of
+the backward weights to ``u`` of the visible neurons (and moves ``a``). The
+event check, the toggle and the two pathways run in the ``before_groups``
+slot, in that order, so each step uses the activation of the h at its start,
+as a forward step of Eq. (1) does; the only approximation is that a crossing
+is noticed at the end of the step in which it happens.
 
 Costs per cue: one projection of the cue (N_v N_h multiply-adds), then O(N_h)
 per time step, plus O(N_v + N_h) per flip.
@@ -47,10 +52,8 @@ Two ways to give cues:
   initial condition of I, as in `EventMemory.set_cues`).
 """
 
-import logging
-
 import numpy as np
-from brian2 import Clock, NeuronGroup, TimedArray
+from brian2 import Clock, NeuronGroup, TimedArray, second
 
 from .validation import BioamError
 
@@ -65,46 +68,43 @@ dh/dt = (I - h) / {tau_h} : 1  # Eq. 1b
 K : 1  # J s (Eq. 6), the value I relaxes to; changed by flips only
 s : integer  # Theta(h - theta) (Eq. 2), toggled by the flip event
 theta : 1 (constant)  # threshold, one value per neuron (Eq. 2)
+E : 1  # exp((t - t_cue) / tau_v) at the last flip
+t_cue : second  # reference time of the visible state (the cue's)
 """
 
 #: Visible neurons: Eq. (1a) solved in closed form since the last flip.
 EVENT_VISIBLE_EQUATIONS = """
-v = u + (v_last - u) * exp(-(t - t_last) / tau_v) : 1  # Eq. 1a, exact between flips
+v = u + a * exp(-(t - t_cue) / tau_v) : 1  # Eq. 1a, exact between flips
 u : 1  # N_h^(-1/2) sum_mu xi_imu s_mu, the value v relaxes to
-v_last : 1  # v at time t_last
-t_last : second  # time of the last flip (or of the cue)
+a : 1  # (v - u) exp((t - t_cue) / tau_v), constant between flips
+t_cue : second  # reference time (the cue's, moved forward by rebasing)
 """
 
 #: The flip event: the hidden neuron's activation differs from its stored state.
 FLIP_CONDITION = "int(h > theta) != s"
 
-#: A flip of hidden neuron nu adds (or removes) column nu of J to K.
-COUPLING_ON_FLIP = "K_post += (1 - 2 * s_pre) * w"
+#: The toggle of a flip; E is the factor that keeps v continuous (see the module text).
+TOGGLE_ON_FLIP = """s = 1 - s
+E = exp((t - t_cue) / tau_v)"""
 
-#: A flip brings v up to date (its closed form) and moves the value it relaxes to.
-BACKWARD_ON_FLIP = """v_last_post = u_post + (v_last_post - u_post) * exp(-(t - t_last_post) / tau_v)
-t_last_post = t
-u_post += (1 - 2 * s_pre) * w"""
+#: A flip of hidden neuron nu (s now its new state) adds or removes column nu of J to K.
+COUPLING_ON_FLIP = "K_post += (2 * s_pre - 1) * w"
+
+#: A flip moves the value v relaxes to, and a so that v stays continuous.
+BACKWARD_ON_FLIP = """u_post += (2 * s_pre - 1) * w
+a_post -= (2 * s_pre - 1) * w * E_pre"""
+
+#: Moving the reference time of v to the present (exact; prevents overflow of E).
+REBASE_VISIBLE = """a = a * exp(-(t - t_cue) / tau_v)
+t_cue = t"""
+REBASE_HIDDEN = "t_cue = t"
+
+#: Reference time moves every this many tau_v (exp(100) is far from overflowing).
+REBASE_PERIODS = 100
 
 #: ``before_groups`` orders of the objects of one step (and of one cue period).
-ORDER = {"monitor": -40, "load_visible": -30, "load_hidden": -10,
-         "check": 0, "propagate": 1, "toggle": 2}
-
-
-class _OrderRemark(logging.Filter):
-    """
-    Drop Brian2's remark that the flip pathway's code 'may depend on the order of
-    execution': the catch-up of v is idempotent within a time step (a second flip
-    in the same step finds t_last = t), and the updates of u commute.
-    """
-
-    def filter(self, record):
-        return "v_last_post = u_post" not in record.getMessage()
-
-
-_ORDER_FILTER = _OrderRemark()
-logging.getLogger("brian2.codegen.generators.base").addFilter(_ORDER_FILTER)
-logging.getLogger("brian2.codegen.generators.numpy_generator").addFilter(_ORDER_FILTER)
+ORDER = {"monitor": -40, "load_visible": -30, "load_hidden": -10, "rebase": -5,
+         "check": 0, "toggle": 1, "propagate": 2}
 
 
 def event_unsupported_reason(activation="step", dale=False, spiking=None):
@@ -122,6 +122,25 @@ def event_unsupported_reason(activation="step", dale=False, spiking=None):
     if spiking:
         return "the spiking variant has its own hidden neuron model"
     return None
+
+
+def _flip_synapses(source, target, weights, description, on_flip, name, project, mask=None):
+    """
+    Event-based `Synapses` of the flip pathway with per-copy ``weights`` (n_pre x n_post).
+
+    The weight ``w`` is a subexpression that reads one table of the weights (the
+    same for every copy) at the synapse's place in its copy: it is needed only
+    when a neuron flips, and storing it per synapse would make creating and
+    writing back the synapses of many copies the larger part of a run. The
+    pathway has no delay.
+    """
+    n_pre, n_post = weights.shape
+    table = TimedArray(weights.ravel()[None, :], dt=1 * second, name=f"{name}_weights")
+    model = (f"w = {table.name}(0*second, (i % {n_pre}) * {n_post} + (j % {n_post})) : 1"
+             f"  # {description}")
+    return project(source, target, model, None, name, mask=mask, weight_shape=weights.shape,
+                   on_pre={"flip": on_flip}, on_event={"flip": "flip"},
+                   delay={"flip": 0 * second}, extra_namespace={table.name: table})
 
 
 def build_event_objects(forward, backward, *, theta, tau_v, tau_h, n_copies, method,
@@ -176,27 +195,29 @@ def build_event_objects(forward, backward, *, theta, tau_v, tau_h, n_copies, met
                          name=f"{name}_hidden", **clock_kwds)
     hidden.thresholder["flip"].when = "before_groups"
     hidden.thresholder["flip"].order = ORDER["check"]
-    hidden.run_on_event("flip", "s = 1 - s", when="before_groups", order=ORDER["toggle"])
+    hidden.run_on_event("flip", TOGGLE_ON_FLIP, when="before_groups", order=ORDER["toggle"])
     visible = NeuronGroup(n_copies * n_visible, visible_equations, namespace=namespace,
                           name=f"{name}_visible", **clock_kwds)
+    rebase_clock = Clock(REBASE_PERIODS * tau_v, name=f"{name}_rebase_clock")
+    for group, code in ((visible, REBASE_VISIBLE), (hidden, REBASE_HIDDEN)):
+        group.run_regularly(code, when="before_groups", order=ORDER["rebase"],
+                            clock=rebase_clock, name=f"{group.name}_rebase")
 
     forward_scaled = forward * (np.sqrt(n_hidden) / n_visible)
     backward_scaled = backward / np.sqrt(n_hidden)
     coupling_matrix = forward_scaled.T @ backward_scaled.T  # J = xi^T xi_back^T / N_v (Eq. 6)
-    flip_kwds = {"on_event": {"flip": "flip"}}
-    coupling = project(hidden, hidden, "w : 1 (constant)  # J_{mu nu}",
-                       coupling_matrix.T, f"{name}_coupling",
-                       on_pre={"flip": COUPLING_ON_FLIP}, **flip_kwds)
-    backward_synapses = project(
-        hidden, visible, "w : 1 (constant)  # N_h^(-1/2) xi_imu (or the backward matrix)",
-        backward_scaled, f"{name}_hidden_to_visible", mask=backward_mask,
-        on_pre={"flip": BACKWARD_ON_FLIP}, **flip_kwds)
+    coupling = _flip_synapses(hidden, hidden, coupling_matrix.T, "J_{mu nu}",
+                              COUPLING_ON_FLIP, f"{name}_coupling", project)
+    backward_synapses = _flip_synapses(
+        hidden, visible, backward_scaled, "N_h^(-1/2) xi_imu (or the backward matrix)",
+        BACKWARD_ON_FLIP, f"{name}_hidden_to_visible", project, mask=backward_mask)
     for synapses in (coupling, backward_synapses):
         synapses.flip.when = "before_groups"
         synapses.flip.order = ORDER["propagate"]
     equations = {
         "visible": visible_equations,
-        "hidden": hidden_equations + f"\nevent flip: {FLIP_CONDITION}\non flip: s = 1 - s",
+        "hidden": hidden_equations + f"\nevent flip: {FLIP_CONDITION}\non flip: "
+                  + TOGGLE_ON_FLIP.replace("\n", "; "),
         "coupling": f"w : 1 (constant)  # J_{{mu nu}}\non flip: {COUPLING_ON_FLIP}",
         "hidden_to_visible": f"w : 1 (constant)\non flip: {BACKWARD_ON_FLIP}",
     }
@@ -212,7 +233,7 @@ def build_event_objects(forward, backward, *, theta, tau_v, tau_h, n_copies, met
     cue_array = TimedArray(np.zeros((int(n_cue_periods), n_copies * n_visible)),
                            dt=cue_period, name=f"{name}_cues")
     visible.namespace[cue_array.name] = cue_array
-    visible.run_regularly(f"v_last = {cue_array.name}(t, i)\nu = 0\nt_last = t",
+    visible.run_regularly(f"a = {cue_array.name}(t, i)\nu = 0\nt_cue = t",
                           when="before_groups", order=ORDER["load_visible"],
                           name=f"{name}_load_cue", **cue_clock)
     # the projection of each cue, I(0) = N_h^(1/2)/N_v xi^T v(0), is its initial condition
@@ -220,7 +241,7 @@ def build_event_objects(forward, backward, *, theta, tau_v, tau_h, n_copies, met
     input_array = TimedArray(np.zeros((int(n_cue_periods), n_copies * n_hidden)),
                              dt=cue_period, name=f"{name}_cue_inputs")
     hidden.namespace[input_array.name] = input_array
-    hidden.run_regularly(f"I = {input_array.name}(t, i)\nh = 0\nK = 0\ns = 0",
+    hidden.run_regularly(f"I = {input_array.name}(t, i)\nh = 0\nK = 0\ns = 0\nt_cue = t",
                          when="before_groups", order=ORDER["load_hidden"],
                          name=f"{name}_load_hidden", **cue_clock)
     objects.update(cue_array=cue_array, input_array=input_array, cue_clock=cue_clock["clock"])

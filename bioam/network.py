@@ -400,7 +400,7 @@ class EventMemory(AssociativeMemory):
         Set the initial state of Eq. (12): ``v`` = cues, ``h`` = 0, s = 0.
 
         The low-rank input starts at its value for v(0),
-        ``I = N_h^(1/2)/N_v xi^T v(0)``; ``t_last`` is the current time, so a
+        ``I = N_h^(1/2)/N_v xi^T v(0)``; ``t_cue`` is the current time, so a
         new cue can be set after a run.
 
         Parameters
@@ -421,9 +421,10 @@ class EventMemory(AssociativeMemory):
             )
         if not np.all(np.isfinite(cues)):
             raise BioamError("cues contain NaN or infinite values; give finite numbers")
-        self.visible.v_last = cues.ravel()
+        self.visible.a = cues.ravel()  # v = u + a at t = t_cue
         self.visible.u = 0
-        self.visible.t_last = "t"
+        self.visible.t_cue = "t"
+        self.hidden.t_cue = "t"
         self.hidden.I = (cues @ self.input_weights).ravel()
         self.hidden.h = 0
         self.hidden.K = 0
@@ -454,11 +455,26 @@ def block_indices(n_pre, n_post, n_copies, mask=None):
 
 
 def _project(source, target, model, weights, n_copies, standalone, name, namespace,
-             clock_kwds, mask=None, on_pre=None, **synapse_kwds):
-    """Synapses from ``source`` to ``target`` with per-copy ``weights`` (n_pre x n_post)."""
-    n_pre, n_post = weights.shape
+             clock_kwds, mask=None, on_pre=None, weight_shape=None, extra_namespace=None,
+             **synapse_kwds):
+    """
+    Synapses from ``source`` to ``target`` with per-copy ``weights`` (n_pre x n_post).
+
+    With ``weights=None`` the model defines ``w`` itself and only the
+    connectivity of ``weight_shape`` blocks is made.
+    """
+    n_pre, n_post = weights.shape if weights is not None else weight_shape
+    if extra_namespace:
+        namespace = {**namespace, **extra_namespace}
     synapses = Synapses(source, target, model, on_pre=on_pre, namespace=namespace, name=name,
                         **clock_kwds, **synapse_kwds)
+    if weights is None:
+        if mask is None and standalone:
+            synapses.connect(j=f"m + (i // {n_pre}) * {n_post} for m in range({n_post})")
+        else:
+            pre, post = block_indices(n_pre, n_post, n_copies, mask)
+            synapses.connect(i=pre, j=post)
+        return synapses
     if mask is None and standalone:
         # generated code; no index arrays stored in the project, and one copy of the
         # weights (a table read by the generated code) whatever the number of copies

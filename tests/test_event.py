@@ -93,7 +93,7 @@ def test_monitors_record_the_exact_state_in_a_users_network():
     n_visible, n_hidden = problem["xi"].shape
     projected = problem["xi"].T @ expected["visible_trace"][0] * np.sqrt(n_hidden) / n_visible
     np.testing.assert_allclose(h_monitor.I, projected, atol=1e-9)
-    # a new cue after a run starts a new recall from t_last = t
+    # a new cue after a run starts a new recall from t_cue = t
     memory.set_cues(problem["cues"][1 % len(problem["cues"])] + 1.0)
     np.testing.assert_allclose(memory.visible.v[:], problem["cues"][0] + 1.0, atol=1e-12)
     net.run(timing["duration"])
@@ -165,3 +165,16 @@ def test_brian2_event_formulation_against_solve_ivp():
     assert np.max(np.abs(result.h - np.array([answer[1] for answer in answers]))) < 1e-3
     assert np.max(np.abs(result.visible - np.array([answer[0] for answer in answers]))) < 1e-3
     assert all(len(answer[3]) >= 1 for answer in answers)  # every cue flipped a unit
+
+
+def test_long_runs_stay_finite_and_exact():
+    """800 tau_v in one run (exp(800) overflows): the reference time of v is moved forward (rebased) on the way."""
+    problem = random_problem(seed=17, n_cues=2)
+    timing = dict(tau_v=0.5 * ms, tau_h=0.05 * ms, dt=0.01 * ms, duration=400 * ms)
+    expected = reference_recall(problem["xi"], problem["cues"], theta=problem["theta"],
+                                integrator="exact", **timing)
+    result = recall(problem["xi"], problem["cues"], theta=problem["theta"], backend="cython",
+                    formulation="event", **timing)
+    assert np.all(np.isfinite(result.visible))
+    assert np.max(np.abs(result.visible - expected["visible"])) < 1e-9
+    assert np.max(np.abs(result.h - expected["h"])) < 1e-9
