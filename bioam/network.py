@@ -304,14 +304,7 @@ class AssociativeMemory:
             States of the unconstrained model (shifted by the baseline under
             Dale's law).
         """
-        cues = np.asarray(cues, dtype=np.float64)
-        if cues.ndim == 1 and self.n_copies == 1:
-            cues = cues[None, :]
-        if cues.shape != (self.n_copies, self.n_visible):
-            raise BioamError(
-                f"cues must have shape (n_copies, N_v) = ({self.n_copies}, "
-                f"{self.n_visible}), got {cues.shape}"
-            )
+        cues = self._checked_cues(cues)
         rates = cues + self.baseline
         if self.parameters["dale"] and rates.min() < 0:
             raise BioamError(
@@ -328,6 +321,18 @@ class AssociativeMemory:
             # filtered interneurons start at their steady state for h = 0 (s = 0)
             self.inhibitory[0].r = rates.sum(axis=1)
             self.inhibitory[1].r = 0
+
+    def _checked_cues(self, cues):
+        """``cues`` as an (n_copies, N_v) float array, or a `BioamError`."""
+        cues = np.asarray(cues, dtype=np.float64)
+        if cues.ndim == 1 and self.n_copies == 1:
+            cues = cues[None, :]
+        if cues.shape != (self.n_copies, self.n_visible):
+            raise BioamError(
+                f"cues must have shape (n_copies, N_v) = ({self.n_copies}, "
+                f"{self.n_visible}), got {cues.shape}"
+            )
+        return cues
 
     def threshold_shift_tiled(self):
         """`threshold_shift` repeated for every copy."""
@@ -411,14 +416,7 @@ class EventMemory(AssociativeMemory):
             raise BioamError(
                 "this memory recalls a cue sequence from memory.cue_array; build it "
                 "without cue_period to set cues directly")
-        cues = np.asarray(cues, dtype=np.float64)
-        if cues.ndim == 1 and self.n_copies == 1:
-            cues = cues[None, :]
-        if cues.shape != (self.n_copies, self.n_visible):
-            raise BioamError(
-                f"cues must have shape (n_copies, N_v) = ({self.n_copies}, "
-                f"{self.n_visible}), got {cues.shape}"
-            )
+        cues = self._checked_cues(cues)
         if not np.all(np.isfinite(cues)):
             raise BioamError("cues contain NaN or infinite values; give finite numbers")
         self.visible.a = cues.ravel()  # v = u + a at t = t_cue
