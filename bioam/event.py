@@ -144,8 +144,7 @@ def _flip_synapses(source, target, weights, description, on_flip, name, project,
 
 
 def build_event_objects(forward, backward, *, theta, tau_v, tau_h, n_copies, method,
-                        namespace, name, clock_kwds, project, forward_mask=None,
-                        backward_mask=None, cue_period=None, n_cue_periods=None):
+                        namespace, name, clock_kwds, project, backward_mask=None, cue_period=None, n_cue_periods=None):
     """
     The Brian2 objects of the event formulation (see the module docstring).
 
@@ -167,7 +166,9 @@ def build_event_objects(forward, backward, *, theta, tau_v, tau_h, n_copies, met
     project : callable
         ``project(source, target, model, weights, name, mask=None, **synapse_kwds)``
         creating block-diagonal `Synapses` (the builder's).
-    forward_mask, backward_mask : ndarray of bool, optional
+    backward_mask : ndarray of bool, optional
+        Which backward synapses exist (sparse connectivity); the forward mask
+        is already in ``forward`` (it enters only J and the cue inputs).
     cue_period : Quantity, optional
         Recall a sequence of cues, one every ``cue_period``.
     n_cue_periods : int, optional
@@ -230,19 +231,20 @@ def build_event_objects(forward, backward, *, theta, tau_v, tau_h, n_copies, met
     if int(n_cue_periods) != n_cue_periods or n_cue_periods < 1:
         raise BioamError(f"n_cue_periods must be a positive integer, got {n_cue_periods}")
     cue_clock = {"clock": Clock(cue_period, name=f"{name}_cue_clock")}
-    cue_array = TimedArray(np.zeros((int(n_cue_periods), n_copies * n_visible)),
-                           dt=cue_period, name=f"{name}_cues")
-    visible.namespace[cue_array.name] = cue_array
-    visible.run_regularly(f"a = {cue_array.name}(t, i)\nu = 0\nt_cue = t",
-                          when="before_groups", order=ORDER["load_visible"],
-                          name=f"{name}_load_cue", **cue_clock)
-    # the projection of each cue, I(0) = N_h^(1/2)/N_v xi^T v(0), is its initial condition
-    # (computed with the cues, as set_cues does): one row per cue, like the cues themselves
-    input_array = TimedArray(np.zeros((int(n_cue_periods), n_copies * n_hidden)),
-                             dt=cue_period, name=f"{name}_cue_inputs")
-    hidden.namespace[input_array.name] = input_array
-    hidden.run_regularly(f"I = {input_array.name}(t, i)\nh = 0\nK = 0\ns = 0\nt_cue = t",
-                         when="before_groups", order=ORDER["load_hidden"],
-                         name=f"{name}_load_hidden", **cue_clock)
+    # each period, the visible group loads its cue and the hidden group the cue's
+    # projection I(0) = N_h^(1/2)/N_v xi^T v(0): the initial condition of I, computed with
+    # the cues (as set_cues does), one row per cue like the cues themselves
+    arrays = []
+    for group, n_per_copy, suffix, code, order in (
+            (visible, n_visible, "cues", "a = {}(t, i)\nu = 0\nt_cue = t", "load_visible"),
+            (hidden, n_hidden, "cue_inputs", "I = {}(t, i)\nh = 0\nK = 0\ns = 0\nt_cue = t",
+             "load_hidden")):
+        array = TimedArray(np.zeros((int(n_cue_periods), n_copies * n_per_copy)),
+                           dt=cue_period, name=f"{name}_{suffix}")
+        group.namespace[array.name] = array
+        group.run_regularly(code.format(array.name), when="before_groups", order=ORDER[order],
+                            name=f"{group.name}_load_cue", **cue_clock)
+        arrays.append(array)
+    cue_array, input_array = arrays
     objects.update(cue_array=cue_array, input_array=input_array, cue_clock=cue_clock["clock"])
     return objects

@@ -684,8 +684,7 @@ def build_network(xi, *, xi_back=None, theta=0.5, tau_v=20 * ms, tau_h=1 * ms,
         parts = build_event_objects(
             forward, backward, theta=theta, tau_v=tau_v, tau_h=tau_h, n_copies=n_copies,
             method=method, namespace=namespace, name=name, clock_kwds=clock_kwds,
-            project=project, forward_mask=forward_mask if sparse else None,
-            backward_mask=backward_mask if sparse else None, cue_period=cue_period,
+            project=project, backward_mask=backward_mask if sparse else None, cue_period=cue_period,
             n_cue_periods=n_cue_periods)
         memory = EventMemory(parts, n_visible, n_hidden, n_copies, parameters, forward,
                              backward)

@@ -25,8 +25,7 @@ from . import backends
 from .activations import get_activation
 from .event import ORDER, event_unsupported_reason
 from .network import FORMULATIONS, build_network
-from .standalone import build_cached, run_project, write_run_file
-from .standalone import cache_root as backends_cache_root
+from .standalone import build_cached, cache_root, run_project, write_run_files
 from .validation import (BioamError, check_cues, check_positive, check_theta, check_timing,
                          check_weights)
 
@@ -233,7 +232,7 @@ class RecallSession:
         self.sequence = (self.formulation == "event" and not self.record
                          and backend in backends.STANDALONE_BACKENDS)
         if self.sequence and directory is None:
-            directory = os.path.join(os.path.dirname(backends_cache_root()), "device")
+            directory = os.path.join(os.path.dirname(cache_root()), "device")
         self._own_directory = (directory is None and backend in backends.STANDALONE_BACKENDS)
         if self._own_directory:
             directory = tempfile.mkdtemp(prefix="bioam_")
@@ -343,17 +342,15 @@ class RecallSession:
                     part = np.vstack([part, np.zeros((chunk - len(part), n_visible))])
                 # cue c of the run goes to lane c // periods, period c % periods
                 values = part.reshape(lanes, periods, n_visible).transpose(1, 0, 2)
-                cue_path = write_run_file(self.project, values.reshape(periods, -1))
-                run_dir = os.path.dirname(cue_path)
                 # the initial condition of the hidden input, I(0) = N_h^(1/2)/N_v xi^T v(0)
-                inputs = (values @ self.memory.input_weights).reshape(periods, -1)
-                input_path = os.path.join(run_dir, "inputs.dat")
-                np.ascontiguousarray(inputs, dtype=np.float64).tofile(input_path)
-                theta_path = os.path.join(run_dir, "theta.dat")
-                np.tile(theta, lanes).astype(np.float64).tofile(theta_path)
-                run_args = [f"{self.memory.cue_array.name}.values={cue_path}",
-                            f"{self.memory.input_array.name}.values={input_path}",
-                            f"{self.memory.hidden.name}.theta={theta_path}"]
+                inputs = values @ self.memory.input_weights
+                run_dir, paths = write_run_files(self.project, {
+                    "cues.dat": values.reshape(periods, -1),
+                    "inputs.dat": inputs.reshape(periods, -1),
+                    "theta.dat": np.tile(theta, lanes)})
+                run_args = [f"{self.memory.cue_array.name}.values={paths['cues.dat']}",
+                            f"{self.memory.input_array.name}.values={paths['inputs.dat']}",
+                            f"{self.memory.hidden.name}.theta={paths['theta.dat']}"]
                 futures.append(executor.submit(run_project, self.project, run_args,
                                                self._outputs, run_dir))
             parts = {"h": [], "visible": []}

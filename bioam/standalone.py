@@ -35,7 +35,7 @@ from brian2.utils.logger import get_logger
 
 from .validation import BioamError
 
-__all__ = ["cache_root", "build_cached", "run_project", "write_run_file"]
+__all__ = ["cache_root", "build_cached", "run_project", "write_run_files"]
 
 logger = get_logger(__name__)
 
@@ -129,12 +129,30 @@ def build_cached(backend, use_cache=True):
         raise
 
 
-def write_run_file(directory, values, dtype=np.float64):
-    """Write ``values`` as a raw array in a fresh run folder under ``directory``; return its path."""
+def write_run_files(directory, arrays):
+    """
+    Write raw float64 arrays into a fresh run folder under ``directory``'s results.
+
+    Parameters
+    ----------
+    directory : str
+        A compiled project.
+    arrays : dict
+        ``{file name: array}``.
+
+    Returns
+    -------
+    run_dir : str
+        The folder (give it to `run_project`, which deletes it).
+    paths : dict
+        ``{file name: absolute path}``.
+    """
     run_dir = tempfile.mkdtemp(prefix="run-", dir=os.path.join(directory, "results"))
-    path = os.path.join(run_dir, "values.dat")
-    np.ascontiguousarray(values, dtype=dtype).tofile(path)
-    return path
+    paths = {}
+    for name, values in arrays.items():
+        paths[name] = os.path.join(run_dir, name)
+        np.ascontiguousarray(values, dtype=np.float64).tofile(paths[name])
+    return run_dir, paths
 
 
 def run_project(directory, run_args, outputs, run_dir=None, timeout=None):
@@ -152,7 +170,7 @@ def run_project(directory, run_args, outputs, run_dir=None, timeout=None):
         ``{key: (filename, dtype, n_columns)}``: result files to read, each
         returned as an array of shape (-1, n_columns).
     run_dir : str, optional
-        A folder of this run (for example the one `write_run_file` made); it
+        A folder of this run (for example the one `write_run_files` made); it
         receives the results and is deleted afterwards with everything in it.
     timeout : float, optional
         Seconds after which the binary is stopped.
