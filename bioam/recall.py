@@ -53,8 +53,8 @@ MAX_CUES_PER_RUN = 8192
 
 #: Hidden neurons (lanes x N_h) of a cue sequence's network: enough that the per-step
 #: overhead of the code objects is small, few enough that creating (and writing back) the
-#: lanes' synapses does not dominate a run (measured on MNIST: 40 lanes of N_h = 50 recall
-#: 1,000 cues in 0.62 s, 103 lanes in 0.90 s).
+#: lanes' synapses does not dominate a run (on MNIST, 40 lanes of N_h = 50 ran faster
+#: than 103).
 LANE_HIDDEN_NEURONS = 2000
 
 
