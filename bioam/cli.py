@@ -57,7 +57,7 @@ def _add_simulation_options(parser, duration_default):
                         help="auto (default): the exact event-driven formulation wherever the "
                              "activation is a step, else the dense Eq. 1")
     parser.add_argument("--workers", type=int, default=None, metavar="N",
-                        help="compiled binaries run at once (default: one per core)")
+                        help="compiled binaries run at once (default: one per core, one on a GPU)")
     parser.add_argument("--quiet", action="store_true", help="no progress lines")
 
 

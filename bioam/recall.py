@@ -48,14 +48,27 @@ DEFAULTS = {
     "formulation": "auto",
 }
 
-#: Cues recalled by one run of a compiled binary (bounds the memory of its results).
-MAX_CUES_PER_RUN = 8192
-
-#: Hidden neurons (lanes x N_h) of a cue sequence's network: enough that the per-step
-#: overhead of the code objects is small, few enough that creating (and writing back) the
-#: lanes' synapses does not dominate a run (on MNIST, 40 lanes of N_h = 50 ran faster
-#: than 103).
-LANE_HIDDEN_NEURONS = 2000
+#: How the cue sequences of the event formulation are laid out, per processor
+#: ('gpu' for cuda_standalone, 'cpu' otherwise):
+#:
+#: - ``cues_per_run``: cues recalled by one run of a compiled binary (bounds the
+#:   memory of its cue files and results);
+#: - ``lane_hidden_neurons``: hidden neurons (lanes x N_h) of the network. On a CPU,
+#:   enough that the per-step overhead of the code objects is small, few enough that
+#:   creating (and writing back) the lanes' synapses does not dominate a run (on
+#:   MNIST, 40 lanes of N_h = 50 ran faster than 103). On a GPU (measured on an
+#:   H200, docs/figures/engine/cuda_h200.txt), the kernels are cheap (0.14 s for
+#:   2,000 steps of 256 lanes) and a run's host-side set-up, which grows with the
+#:   lanes' synapses, is not (8.0 s in all for those 256 lanes, 10.7 M synapses;
+#:   60,000 cues in 2,622 lanes took 187 s): a few hundred lanes;
+#: - ``max_synapses``: default bound on the synapses of one build (bounds memory);
+#: - ``workers``: binaries run at once by default (``None``: one per core).
+SEQUENCE_LAYOUT = {
+    "cpu": {"cues_per_run": 8192, "lane_hidden_neurons": 2000, "max_synapses": 2**23,
+            "workers": None},
+    "gpu": {"cues_per_run": 2**16, "lane_hidden_neurons": 2**14, "max_synapses": 2**28,
+            "workers": 1},
+}
 
 
 def progress_bar(done, total, seconds, backend, width=30):
@@ -154,8 +167,10 @@ class RecallSession:
         Cues simulated together. Given, the network is built (and compiled)
         here; by default it is built at the first `recall`, for that call's
         number of cues or as many as fit in ``max_synapses``.
-    max_synapses : int
-        Bound on the synapses of one build (both projections), which bounds memory.
+    max_synapses : int, optional
+        Bound on the synapses of one build (both projections), which bounds
+        memory (default: ``SEQUENCE_LAYOUT[processor]['max_synapses']``, larger
+        on a GPU).
     record_dt : Quantity, optional
         Record traces of v and h with this period.
     directory : str, optional
@@ -172,7 +187,7 @@ class RecallSession:
         targets) for several chunks at once; default: a thread pool of
         ``n_workers`` threads, each waiting on one binary's process.
     n_workers : int, optional
-        Binaries run at once (default: the number of cores).
+        Binaries run at once (default: the number of cores; one on a GPU).
     use_cache : bool
         Take a compiled project from the cache (`bioam.standalone`) when one
         with the same generated code and weights exists.
@@ -197,7 +212,7 @@ class RecallSession:
     def __init__(self, xi, *, xi_back=None, theta=DEFAULTS["theta"], tau_v=DEFAULTS["tau_v"],
                  tau_h=DEFAULTS["tau_h"], dt=DEFAULTS["dt"], duration=DEFAULTS["duration"],
                  activation=DEFAULTS["activation"], steepness=DEFAULTS["steepness"],
-                 backend="cython", batch_size=None, max_synapses=2**23, record_dt=None,
+                 backend="cython", batch_size=None, max_synapses=None, record_dt=None,
                  directory=None, progress=False, formulation=DEFAULTS["formulation"],
                  executor=None, n_workers=None, use_cache=True, **network_options):
         backends.check_backend(backend)
@@ -205,9 +220,12 @@ class RecallSession:
         self.formulation = choose_formulation(formulation, activation,
                                               network_options.get("dale", False),
                                               network_options.get("spiking"))
+        self.layout = SEQUENCE_LAYOUT["gpu" if backend == "cuda_standalone" else "cpu"]
         if n_workers is not None and (int(n_workers) != n_workers or n_workers < 1):
             raise BioamError(f"n_workers must be a positive integer, got {n_workers}")
-        self.n_workers = int(n_workers or os.cpu_count() or 1)
+        self.n_workers = int(n_workers or self.layout["workers"] or os.cpu_count() or 1)
+        if max_synapses is None:
+            max_synapses = self.layout["max_synapses"]
         self.executor = executor
         self.use_cache = bool(use_cache)
         self.n_visible, self.n_hidden = self.xi.shape
@@ -263,9 +281,10 @@ class RecallSession:
 
     def _lanes_and_periods(self, n_cues):
         """Lanes (network copies) and cues per lane of one run of the binary."""
-        per_run = min(MAX_CUES_PER_RUN, -(-n_cues // self.n_workers))
+        layout = self.layout
+        per_run = min(layout["cues_per_run"], -(-n_cues // self.n_workers))
         lanes = max(1, min(self._max_batch, per_run,
-                           -(-LANE_HIDDEN_NEURONS // self.n_hidden)))
+                           -(-layout["lane_hidden_neurons"] // self.n_hidden)))
         return lanes, -(-per_run // lanes)
 
     def _build_sequence(self, lanes, periods):

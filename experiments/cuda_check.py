@@ -2,7 +2,8 @@
 The event formulation on a GPU (cuda_standalone): agreement with the NumPy reference, and throughput.
 
 For each committed MNIST model, the first ``--check`` training images are
-recalled with brian2cuda in ``--lanes`` network copies and compared with the
+recalled with brian2cuda (at the session's defaults for a GPU: thousands of
+network copies, "lanes", in one binary) and compared with the
 NumPy low-rank loop with the same integrator, dt and duration (largest
 |difference| of final h and v, fraction of equal hidden states). Then the
 first ``--bench`` images of the symmetric model are recalled on the GPU, on
@@ -30,16 +31,15 @@ TIMING = {key: DEFAULTS[key] for key in ("tau_v", "tau_h", "dt", "duration")}
 
 def timed_recall(model, cues, backend, **kwds):
     with RecallSession(model["xi"], xi_back=model["xi_back"], theta=model_theta(model),
-                       backend=backend, use_cache=False, **TIMING, **kwds) as session:
+                       backend=backend, **TIMING, **kwds) as session:
         result = session.recall(cues)
-    return result, session.build_seconds
+    return result, session.build_seconds, session.lanes, session.from_cache
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[1])
     parser.add_argument("--check", type=int, default=2000)
     parser.add_argument("--bench", type=int, default=20000)
-    parser.add_argument("--lanes", type=int, default=4096)
     parser.add_argument("--workers", type=int, default=os.cpu_count())
     parser.add_argument("--out", default=os.path.join("output", "cuda_check.csv"))
     args = parser.parse_args()
@@ -47,7 +47,6 @@ def main():
     rows = []
     images, _, _ = load_dataset("mnist", split="train", limit=max(args.check, args.bench))
     images = images.astype(np.float64)
-    gpu = {"n_workers": 1, "batch_size": args.lanes, "max_synapses": 2**40}
     for path in ("models/mnist_nh50.npz", "models/mnist_nh50_asymmetric.npz"):
         model = load_model(path)
         cues = images[:args.check] if "asymmetric" in path else images[:args.bench]
@@ -55,14 +54,14 @@ def main():
         expected = lowrank_recall(model["xi"], cues, xi_back=model["xi_back"],
                                   theta=model_theta(model), **TIMING)
         numpy_seconds = time.perf_counter() - start
-        runs = [("cuda_standalone", gpu)]
+        runs = [("cuda_standalone", {})]
         if "asymmetric" not in path:
             runs.append(("cpp_standalone", {"n_workers": args.workers}))
         for backend, kwds in runs:
-            result, build = timed_recall(model, cues, backend, **kwds)
+            result, build, lanes, from_cache = timed_recall(model, cues, backend, **kwds)
             row = {
-                "model": path, "backend": backend, "cues": len(cues),
-                "build_s": round(build, 1), "recall_s": round(result.seconds, 2),
+                "model": path, "backend": backend, "cues": len(cues), "lanes": lanes,
+                "build_s": round(build, 1), "from_cache": from_cache, "recall_s": round(result.seconds, 2),
                 "cues_per_s": round(len(cues) / result.seconds, 1),
                 "numpy_lowrank_cues_per_s": round(len(cues) / numpy_seconds, 1),
                 "max_abs_dh": float(np.max(np.abs(result.h - expected["h"]))),
