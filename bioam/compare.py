@@ -12,6 +12,7 @@ import sys
 import time
 
 import numpy as np
+from brian2 import ms
 
 from .network import SpikingHidden, dale_parameters
 from .recall import RecallSession, choose_formulation
@@ -141,14 +142,15 @@ def compare_variants(xi, cues, variants, *, xi_back=None, theta=0.5, target_hidd
     timing = dict(timing or {})
     specs = ["rate"] + [spec for spec in variants if spec.split(":")[0] != "rate"]
     parsed = [(spec, *parse_variant(spec)) for spec in specs]  # validate all first
-    # a variant that needs the dense formulation (Dale's law, spiking) is compared with the
+    # a variant that needs the dense formulation (filtered Dale's law, spiking) is compared with the
     # rate model in the dense formulation too ('rate[dense]'): like with like
     formulations = {}
     for spec, name, parameters in parsed:
         options = variant_options(name, parameters, xi, xi_back, theta, cues, seed)
         formulations[spec] = choose_formulation(
             timing.get("formulation", "auto"), timing.get("activation", "step"),
-            options.get("dale", False), options.get("spiking"))
+            options.get("dale", False), options.get("spiking"),
+            options.get("tau_inhibitory", 0 * ms))
     if "dense" in formulations.values() and formulations["rate"] != "dense":
         parsed.insert(1, ("rate[dense]", "rate", {}))
         formulations["rate[dense]"] = "dense"

@@ -305,13 +305,8 @@ class AssociativeMemory:
             Dale's law).
         """
         cues = self._checked_cues(cues)
+        self.check_rates(cues)
         rates = cues + self.baseline
-        if self.parameters["dale"] and rates.min() < 0:
-            raise BioamError(
-                f"under Dale's law visible rates must be >= 0, but a cue reaches "
-                f"{cues.min():.3g} with baseline {self.baseline:.3g}; build with "
-                f"baseline >= {-cues.min():.3g}"
-            )
         self.visible.v = rates.ravel()
         self.hidden.h = self.threshold_shift_tiled()
         spiking = self.parameters.get("spiking")
@@ -321,6 +316,34 @@ class AssociativeMemory:
             # filtered interneurons start at their steady state for h = 0 (s = 0)
             self.inhibitory[0].r = rates.sum(axis=1)
             self.inhibitory[1].r = 0
+
+    def run_args(self, cues, theta):
+        """
+        Brian2 ``run_args`` that give a built standalone project new cues and thresholds.
+
+        The project must have been built after a `set_cues` (any cues): only
+        the values that depend on the cues and on theta are replaced.
+        """
+        self.check_rates(cues)
+        rates = np.asarray(cues, dtype=np.float64) + self.baseline
+        run_args = {self.visible.v: rates.ravel(),
+                    self.hidden.theta: np.tile(np.asarray(theta) + self.threshold_shift,
+                                               self.n_copies)}
+        if self.inhibitory and "I_r" in self.inhibitory[0].variables:
+            # filtered interneurons start at their steady state for the cue (as in set_cues)
+            run_args[self.inhibitory[0].r] = rates.sum(axis=1)
+            run_args[self.inhibitory[1].r] = np.zeros(self.n_copies)
+        return run_args
+
+    def check_rates(self, cues):
+        """Under Dale's law, refuse cues whose rates (cue + baseline) would be negative."""
+        cues = np.asarray(cues)
+        if self.parameters["dale"] and cues.size and (cues + self.baseline).min() < 0:
+            raise BioamError(
+                f"under Dale's law visible rates must be >= 0, but a cue reaches "
+                f"{cues.min():.3g} with baseline {self.baseline:.3g}; build with "
+                f"baseline >= {-cues.min():.3g}"
+            )
 
     def _checked_cues(self, cues):
         """``cues`` as an (n_copies, N_v) float array, or a `BioamError`."""
@@ -386,9 +409,11 @@ class EventMemory(AssociativeMemory):
 
     def __init__(self, parts, n_visible, n_hidden, n_copies, parameters, forward_weights,
                  backward_weights):
-        super().__init__(parts["visible"], parts["hidden"], None, parts["backward"], n_visible, n_hidden, n_copies, parameters,
-                         parts["equations"], forward_weights, backward_weights)
+        super().__init__(parts["visible"], parts["hidden"], None, parts["backward"], n_visible,
+                         n_hidden, n_copies, parameters, parts["equations"], forward_weights,
+                         backward_weights, parts["pools"], parts["pool_synapses"])
         self.coupling = parts["coupling"]
+        self._pool_rest = parts["pool_rest"]
         self.coupling_matrix = parts["coupling_matrix"]
         self.input_weights = parts["forward_scaled"]
         self.cue_array = parts.get("cue_array")
@@ -398,7 +423,30 @@ class EventMemory(AssociativeMemory):
     @property
     def objects(self):
         """All Brian2 objects, to pass to `Network` or `Network.add`."""
-        return [self.visible, self.hidden, self.coupling, self.hidden_to_visible]
+        return ([self.visible, self.hidden, self.coupling, self.hidden_to_visible]
+                + self.inhibitory + self.inhibitory_synapses)
+
+    def cue_inputs(self, cues):
+        """
+        The hidden input at the start of a recall, I(0) = N_h^(1/2)/N_v xi^T v(0).
+
+        Under Dale's law it includes the input of the baseline rates (``h_rest``).
+
+        Parameters
+        ----------
+        cues : ndarray, shape (..., N_v)
+            States of the unconstrained model.
+        """
+        return np.asarray(cues) @ self.input_weights + self.threshold_shift
+
+    def run_args(self, cues, theta):
+        self.check_rates(cues)
+        return {self.visible.a: np.asarray(cues, dtype=np.float64).ravel(),
+                self.hidden.I: self.cue_inputs(cues).ravel(),
+                self.hidden.theta: np.tile(np.asarray(theta) + self.threshold_shift,
+                                           self.n_copies)}
+
+    run_args.__doc__ = AssociativeMemory.run_args.__doc__
 
     def set_cues(self, cues):
         """
@@ -419,14 +467,18 @@ class EventMemory(AssociativeMemory):
         cues = self._checked_cues(cues)
         if not np.all(np.isfinite(cues)):
             raise BioamError("cues contain NaN or infinite values; give finite numbers")
-        self.visible.a = cues.ravel()  # v = u + a at t = t_cue
+        self.check_rates(cues)
+        self.visible.a = cues.ravel()  # v = u + a (+ baseline) at t = t_cue
         self.visible.u = 0
         self.visible.t_cue = "t"
         self.hidden.t_cue = "t"
-        self.hidden.I = (cues @ self.input_weights).ravel()
-        self.hidden.h = 0
-        self.hidden.K = 0
+        self.hidden.I = self.cue_inputs(cues).ravel()
+        self.hidden.h = self.threshold_shift_tiled()
+        self.hidden.K = self.threshold_shift_tiled()
         self.hidden.s = 0
+        for pool, rate in zip(self.inhibitory, self._pool_rest):  # the pooled rates at s = 0
+            pool.r = rate
+            pool.r_sent = rate
 
     def __repr__(self):
         return super().__repr__().replace("AssociativeMemory(", "EventMemory(", 1)
@@ -625,7 +677,7 @@ def build_network(xi, *, xi_back=None, theta=0.5, tau_v=20 * ms, tau_h=1 * ms,
         raise BioamError(f"unknown formulation {formulation!r}; choose one of "
                          f"{', '.join(FORMULATIONS)}")
     if formulation == "event":
-        reason = event_unsupported_reason(activation, dale, spiking)
+        reason = event_unsupported_reason(activation, dale, spiking, tau_inhibitory)
         if reason:
             raise BioamError(f"formulation 'event' cannot build this network: {reason}; "
                              "use formulation='dense'")
@@ -685,7 +737,7 @@ def build_network(xi, *, xi_back=None, theta=0.5, tau_v=20 * ms, tau_h=1 * ms,
             forward, backward, theta=theta, tau_v=tau_v, tau_h=tau_h, n_copies=n_copies,
             method=method, namespace=namespace, name=name, clock_kwds=clock_kwds,
             project=project, backward_mask=backward_mask if sparse else None, cue_period=cue_period,
-            n_cue_periods=n_cue_periods)
+            n_cue_periods=n_cue_periods, dale=parameters if dale else None)
         memory = EventMemory(parts, n_visible, n_hidden, n_copies, parameters, forward,
                              backward)
         memory.set_theta(theta)

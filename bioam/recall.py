@@ -87,14 +87,15 @@ def progress_bar(done, total, seconds, backend, width=30):
             f"{backend}, {seconds:.1f} s, ~{left:.0f} s left")
 
 
-def choose_formulation(formulation, activation="step", dale=False, spiking=None):
+def choose_formulation(formulation, activation="step", dale=False, spiking=None,
+                       tau_inhibitory=0 * ms):
     """
     The formulation a recall uses: 'auto' is 'event' wherever it is exact.
 
     Parameters
     ----------
     formulation : {'auto', 'event', 'dense'}
-    activation, dale, spiking
+    activation, dale, spiking, tau_inhibitory
         The network's options (see `bioam.build_network`).
 
     Returns
@@ -105,7 +106,7 @@ def choose_formulation(formulation, activation="step", dale=False, spiking=None)
     if formulation not in ("auto",) + FORMULATIONS:
         raise BioamError(f"unknown formulation {formulation!r}; choose auto, "
                          f"{', '.join(FORMULATIONS)}")
-    reason = event_unsupported_reason(activation, dale, spiking)
+    reason = event_unsupported_reason(activation, dale, spiking, tau_inhibitory)
     if formulation == "auto":
         if reason:
             logger.info(f"using the dense formulation: {reason}", "formulation")
@@ -219,7 +220,8 @@ class RecallSession:
         self.xi, self.xi_back = check_weights(xi, xi_back)
         self.formulation = choose_formulation(formulation, activation,
                                               network_options.get("dale", False),
-                                              network_options.get("spiking"))
+                                              network_options.get("spiking"),
+                                              network_options.get("tau_inhibitory", 0 * ms))
         self.layout = SEQUENCE_LAYOUT["gpu" if backend == "cuda_standalone" else "cpu"]
         if n_workers is not None and (int(n_workers) != n_workers or n_workers < 1):
             raise BioamError(f"n_workers must be a positive integer, got {n_workers}")
@@ -345,6 +347,7 @@ class RecallSession:
             raise BioamError(
                 "backend 'cuda_standalone' needs an NVIDIA GPU to run and none was "
                 f"found (nvidia-smi); the compiled project is in {self.project}")
+        self.memory.check_rates(cues)
         n_cues, n_visible, n_hidden = cues.shape[0], self.n_visible, self.n_hidden
         lanes, periods = self.lanes, self.periods
         chunk = lanes * periods
@@ -362,11 +365,11 @@ class RecallSession:
                 # cue c of the run goes to lane c // periods, period c % periods
                 values = part.reshape(lanes, periods, n_visible).transpose(1, 0, 2)
                 # the initial condition of the hidden input, I(0) = N_h^(1/2)/N_v xi^T v(0)
-                inputs = values @ self.memory.input_weights
+                inputs = self.memory.cue_inputs(values)
                 run_dir, paths = write_run_files(self.project, {
                     "cues.dat": values.reshape(periods, -1),
                     "inputs.dat": inputs.reshape(periods, -1),
-                    "theta.dat": np.tile(theta, lanes)})
+                    "theta.dat": np.tile(theta + self.memory.threshold_shift, lanes)})
                 run_args = [f"{self.memory.cue_array.name}.values={paths['cues.dat']}",
                             f"{self.memory.input_array.name}.values={paths['inputs.dat']}",
                             f"{self.memory.hidden.name}.theta={paths['theta.dat']}"]
@@ -387,9 +390,10 @@ class RecallSession:
                 future.cancel()
             if own_executor:
                 executor.shutdown(wait=True)
-        h = np.concatenate(parts["h"])[:n_cues]
+        # the unconstrained model's states (Dale's law shifts v and h)
+        h = np.concatenate(parts["h"])[:n_cues] - self.memory.threshold_shift
         return RecallResult(
-            visible=np.concatenate(parts["visible"])[:n_cues], h=h,
+            visible=np.concatenate(parts["visible"])[:n_cues] - self.memory.baseline, h=h,
             hidden=(h > theta).astype(np.float64), seconds=time.perf_counter() - start,
             backend=self.backend)
 
@@ -437,18 +441,13 @@ class RecallSession:
 
     def _simulate_chunk(self, cues, theta):
         memory = self.memory
-        flat_theta = np.tile(theta + memory.threshold_shift, self.batch_size)
         if self.backend in backends.STANDALONE_BACKENDS:
             if self.backend == "cuda_standalone" and not backends.gpu_available():
                 raise BioamError(
                     "backend 'cuda_standalone' needs an NVIDIA GPU to run and none was "
                     f"found (nvidia-smi); the compiled project is in {self.directory}"
                 )
-            if memory.parameters["dale"] and (cues + memory.baseline).min() < 0:
-                memory.set_cues(cues)  # raises the error that names the baseline needed
-            get_device().run(run_args={memory.visible.v: (cues + memory.baseline).ravel(),
-                                       memory.hidden.theta: flat_theta},
-                             with_output=False)
+            get_device().run(run_args=memory.run_args(cues, theta), with_output=False)
         else:
             self.network.restore("initial")  # t = 0: the same steps for every chunk
             memory.set_cues(cues)

@@ -30,7 +30,14 @@ VARIANTS = {
     "sparse": lambda p: dict(theta=p["theta"], connection_probability=0.6),
     "sparse_shared": lambda p: dict(theta=0.4, connection_probability=0.5,
                                     shared_connectivity=True),
+    # instantaneous inhibitory pools; rates are v + baseline >= 0 for these cues
+    "dale": lambda p: dict(xi_back=p["xi_back"], theta=p["theta"], dale=True, baseline=7.0),
 }
+
+
+#: A problem per variant in which some hidden neuron flips on.
+SEEDS = {"asymmetric_per_neuron_theta": 200, "sparse": 201, "sparse_shared": 202,
+         "symmetric": 203, "dale": 204}
 
 
 def expected_for(problem, kwds, timing):
@@ -47,7 +54,7 @@ def expected_for(problem, kwds, timing):
 @pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("variant", sorted(VARIANTS))
 def test_event_formulation_matches_exact_reference(backend, variant):
-    problem = random_problem(seed=sorted(VARIANTS).index(variant) + 200)
+    problem = random_problem(seed=SEEDS[variant])
     kwds = VARIANTS[variant](problem)
     timing = dict(tau_v=15 * ms, tau_h=1 * ms, dt=0.05 * ms, duration=25 * ms)
     expected = expected_for(problem, kwds, timing)
@@ -136,17 +143,47 @@ def test_cue_sequence_results_and_cache(tmp_path, monkeypatch):
                 if name.startswith("init_")]
 
 
+def test_dale_event_network_has_sign_constrained_pathways_and_pools():
+    """Dale's law on the event path: excitatory synapses >= 0, pools that inhibit, true pool rates."""
+    problem = random_problem(seed=31, n_cues=4)
+    cues = problem["cues"]
+    memory = build_network(problem["xi"], xi_back=problem["xi_back"], theta=problem["theta"],
+                           n_copies=len(cues), dt=0.05 * ms, formulation="event", dale=True,
+                           baseline=7.0)
+    assert len(memory.inhibitory) == 2
+    assert np.min(memory.hidden_to_visible.w[:]) >= 0
+    excitatory_forward = memory.forward_weights + memory.parameters["c_forward"]
+    assert excitatory_forward.min() >= 0 and memory.parameters["c_forward"] > 0
+    inhibitory = [s for s in memory.inhibitory_synapses if s.name.startswith("bioam_pool_")]
+    assert len(inhibitory) == 2
+    assert all(np.max(s.w[:]) < 0 for s in inhibitory)
+    memory.set_cues(cues)
+    Network(memory.objects).run(25 * ms, namespace={})
+    s = np.asarray(memory.hidden.s[:]).reshape(len(cues), -1)
+    assert s.sum() > 0
+    hidden_pool, visible_pool = memory.inhibitory
+    # the pool of the hidden layer holds the number of active hidden neurons of its copy
+    np.testing.assert_allclose(hidden_pool.r[:], s.sum(axis=1), atol=1e-12)
+    # the pool of the visible layer holds the summed rates that the visible neurons relax to
+    targets = np.asarray(memory.visible.u[:]).reshape(len(cues), -1) + memory.baseline
+    np.testing.assert_allclose(visible_pool.r[:], targets.sum(axis=1), rtol=1e-12)
+    rates = np.asarray(memory.visible.v[:])
+    assert rates.min() >= 0
+
+
 def test_formulation_choice():
     assert choose_formulation("auto") == "event"
     assert choose_formulation("auto", activation="sigmoid") == "dense"
-    assert choose_formulation("auto", dale=True) == "dense"
+    assert choose_formulation("auto", dale=True) == "event"
+    assert choose_formulation("auto", dale=True, tau_inhibitory=0.5 * ms) == "dense"
     assert choose_formulation("dense") == "dense"
     with pytest.raises(BioamError, match="sigmoid"):
         choose_formulation("event", activation="sigmoid")
     with pytest.raises(BioamError, match="formulation"):
         choose_formulation("lazy")
     with pytest.raises(BioamError, match="dense"):
-        build_network(np.ones((10, 2)), formulation="event", dale=True)
+        build_network(np.ones((10, 2)), formulation="event", dale=True,
+                      tau_inhibitory=0.5 * ms)
     with pytest.raises(BioamError, match="cue_period"):
         build_network(np.ones((10, 2)), cue_period=10 * ms)
 
@@ -178,3 +215,40 @@ def test_long_runs_stay_finite_and_exact():
     assert np.all(np.isfinite(result.visible))
     assert np.max(np.abs(result.visible - expected["visible"])) < 1e-9
     assert np.max(np.abs(result.h - expected["h"])) < 1e-9
+
+
+@pytest.mark.parametrize("dale", [False, True], ids=["rate", "dale"])
+def test_recorded_standalone_recall_matches_reference(dale):
+    """Traces on cpp_standalone: the event project gets its cues through run_args of a and I."""
+    problem = random_problem(seed=41, n_cues=5)
+    timing = dict(tau_v=20 * ms, tau_h=1 * ms, dt=0.05 * ms, duration=10 * ms)
+    expected = reference_recall(problem["xi"], problem["cues"], theta=problem["theta"],
+                                integrator="exact", **timing)
+    with RecallSession(problem["xi"], theta=problem["theta"], backend="cpp_standalone",
+                       record_dt=1 * ms, batch_size=2, dale=dale,
+                       baseline=7.0 if dale else None, **timing) as session:
+        assert session.formulation == "event"
+        result = session.recall(problem["cues"])
+    assert np.max(np.abs(result.visible - expected["visible"])) < 1e-9
+    assert np.max(np.abs(result.h - expected["h"])) < 1e-9
+    # the first recorded sample is the cue itself (v(0) = cue), for every chunk
+    np.testing.assert_allclose(result.traces["visible"][..., 0], problem["cues"], atol=1e-12)
+
+
+def test_event_network_refuses_a_users_input_into_v():
+    """The low-rank shortcut needs v driven by the hidden layer alone: writing v is refused."""
+    from brian2 import NeuronGroup, Synapses
+
+    memory = build_network(np.random.default_rng(0).standard_normal((20, 2)),
+                           formulation="event", dt=0.1 * ms)
+    source = NeuronGroup(1, "", threshold="True", dt=0.1 * ms)
+    user_input = Synapses(source, memory.visible, on_pre="v_post += 1", dt=0.1 * ms)
+    user_input.connect()
+    memory.set_cues(np.zeros(20))
+    with pytest.raises(Exception) as error:
+        Network(memory.objects, source, user_input).run(1 * ms, namespace={})
+    chain, cause = [], error.value
+    while cause is not None:
+        chain.append(str(cause))
+        cause = cause.__cause__ or cause.__context__
+    assert any("Cannot write to subexpression 'v_post'" in message for message in chain)

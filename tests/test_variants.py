@@ -104,12 +104,14 @@ def test_dale_signs_rates_and_exact_reduction(problem):
 @pytest.mark.parametrize("backend", ["numpy", "cpp_standalone"])
 def test_dale_recall_matches_rate_model_on_every_backend(problem, backend):
     xi, cues, targets = problem
-    # Dale's law runs on the dense formulation (forward Euler): compare like with like
-    rate = recall(xi, cues, backend="numpy", formulation="dense", **TIMING)
-    dale = recall(xi, cues, backend=backend, dale=True, baseline=float(-cues.min()) + 0.1,
-                  **TIMING)
-    np.testing.assert_array_equal(dale.hidden, rate.hidden)
-    assert np.max(np.abs(dale.visible - rate.visible)) < 1e-9
+    # instantaneous inhibition is exact in both formulations: compare like with like
+    for formulation in ("event", "dense"):
+        rate = recall(xi, cues, backend="numpy", formulation=formulation, **TIMING)
+        dale = recall(xi, cues, backend=backend, dale=True, formulation=formulation,
+                      baseline=float(-cues.min()) + 0.1, **TIMING)
+        np.testing.assert_array_equal(dale.hidden, rate.hidden)
+        assert np.max(np.abs(dale.visible - rate.visible)) < 1e-9, formulation
+        assert np.max(np.abs(dale.h - rate.h)) < 1e-9, formulation
     # slow interneurons are no longer exact, but recall the same memories here
     slow = recall(xi, cues, backend="numpy", dale=True, baseline=float(-cues.min()) + 0.1,
                   tau_inhibitory=0.5 * ms, **TIMING)
@@ -159,6 +161,8 @@ def test_sweeps_lose_patterns_away_from_the_neutral_setting():
 VARIANT_OPTIONS = {
     "sparse": dict(connection_probability=0.5, connectivity_seed=2),
     "dale": dict(dale=True, baseline=3.0),
+    # filtered interneurons (dense formulation): each chunk's pools start from its cues
+    "dale_filtered": dict(dale=True, baseline=3.0, tau_inhibitory=0.5 * ms),
     "spiking": dict(spiking=True),
 }
 
