@@ -11,6 +11,7 @@ import sys
 
 from . import __version__
 from .backends import BACKENDS
+from .pieces import REGISTRY
 from .validation import BioamError, parse_time
 
 __all__ = ["main", "build_parser"]
@@ -49,8 +50,11 @@ def _add_simulation_options(parser, duration_default):
                         help="visible time constant (default 20ms)")
     parser.add_argument("--tau-h", type=_time_argument("tau_h"), default=None,
                         help="hidden time constant (default 1ms)")
-    parser.add_argument("--activation", default=None, metavar="step|sigmoid",
-                        help="hidden activation: step (Eq. 2) or sigmoid (Appendix F)")
+    parser.add_argument("--activation", default=None, metavar="F",
+                        help="hidden nonlinearity f, a piece: "
+                             f"{'|'.join(sorted(REGISTRY['hidden']))}, with parameters as "
+                             "NAME:KEY=VALUE (e.g. power:n=5, softmax:beta=100); default step "
+                             "(Eq. 2)")
     parser.add_argument("--steepness", type=float, default=None,
                         help="slope of the sigmoid activation (default 20)")
     parser.add_argument("--formulation", default=None, metavar="auto|event|dense",
@@ -86,6 +90,10 @@ def build_parser():
     recall.add_argument("--batch-size", type=int, default=None,
                         help="cues simulated together (default: bounded by memory)")
     _add_simulation_options(recall, "50ms")
+    recall.add_argument("--visible-nonlinearity", default=None, metavar="G",
+                        help="what the hidden neurons sum, g(v), a piece: "
+                             f"{'|'.join(sorted(REGISTRY['visible']))} (default identity, Eq. 1b; "
+                             "Eq. 32b for Krotov & Hopfield's models)")
     recall.set_defaults(handler=_run_recall)
 
     capacity = commands.add_parser(
@@ -228,6 +236,8 @@ def _run_recall(args):
         weights["theta"] if weights["theta"] is not None else 0.5)
     if args.batch_size is not None:
         kwds["batch_size"] = args.batch_size
+    if args.visible_nonlinearity is not None:
+        kwds["visible_nonlinearity"] = args.visible_nonlinearity
     result = recall(weights["xi"], cues, xi_back=weights["xi_back"], theta=theta,
                     backend=args.backend, progress=not args.quiet, **kwds)
     save_result(args.out, result)

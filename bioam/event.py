@@ -158,17 +158,33 @@ ORDER = {"monitor": -40, "load_visible": -30, "load_hidden": -10, "rebase": -5,
 
 
 def event_unsupported_reason(activation="step", dale=False, spiking=None,
-                             tau_inhibitory=0 * second):
+                             tau_inhibitory=0 * second, visible_nonlinearity="identity"):
     """
     Why the event formulation cannot run this network, or None if it can.
 
-    The event formulation is exact for the step activation; a sigmoid changes
-    the hidden output continuously, filtered inhibitory interneurons of
-    Dale's law change between flips, and the spiking variant has its own
-    neuron model.
+    The event formulation is exact for the step activation and a visible
+    layer that the hidden neurons sum as it is (g = identity: the low-rank
+    projection is linear); any other f changes the hidden output
+    continuously, filtered inhibitory interneurons of Dale's law change
+    between flips, and the spiking variant has its own neuron model.
+
+    Parameters
+    ----------
+    activation, visible_nonlinearity : str or piece
+        The hidden and visible pieces (`bioam.pieces`).
+    dale, spiking, tau_inhibitory
+        The options of `bioam.build_network`.
     """
-    if activation != "step":
-        return f"activation {activation!r} changes s continuously (only 'step' has flips)"
+    from .pieces import get_piece
+
+    activation = get_piece("hidden", activation)
+    visible_nonlinearity = get_piece("visible", visible_nonlinearity)
+    if activation.name != "step":
+        return (f"activation {activation.spec()!r} changes s continuously (only 'step' "
+                "has flips)")
+    if visible_nonlinearity.name != "identity":
+        return (f"visible nonlinearity {visible_nonlinearity.spec()!r} is not linear, so the "
+                "hidden input is no low-rank projection of the visible state")
     if dale and float(tau_inhibitory) > 0:
         return ("Dale's law with filtered inhibition (tau_inhibitory > 0) changes the "
                 "inhibitory rates between flips")

@@ -23,11 +23,11 @@ one simulation (see `bioam.recall`).
 from dataclasses import dataclass, field, replace
 
 import numpy as np
-from brian2 import Clock, Hz, NeuronGroup, Synapses, TimedArray, ms, second
+from brian2 import Clock, Hz, NeuronGroup, Synapses, TimedArray, linked_var, ms, second
 from brian2.units.fundamentalunits import check_units
 from brian2.utils.logger import get_logger
 
-from .activations import get_activation
+from .pieces import get_piece
 from .event import build_event_objects, event_unsupported_reason
 from .validation import BioamError, check_positive, check_theta, check_time, check_weights
 
@@ -46,13 +46,35 @@ dv/dt = (-v{baseline} + I_v / sqrt(N_h)) / tau_v : 1  # Eq. 1a
 {inputs}
 """
 
-#: Hidden neurons, Eq. (1b) with the activation s of Eq. (2)/(4).
+#: Hidden neurons, Eq. (1b) with the activation s of Eq. (2)/(4) (a hidden piece,
+#: `bioam.pieces`; Eq. 32a for Krotov & Hopfield's models).
 HIDDEN_EQUATIONS = """
 dh/dt = (-h + sqrt(N_h) / N_v * I_h) / tau_h : 1  # Eq. 1b
 {inputs}
 theta : 1 (constant)  # threshold, one value per neuron (Eq. 2)
-s = {activation} : 1  # activation s_mu (Eq. 4)
+{activation}
 """
+
+#: The output of a layer: a subexpression for a local piece; for a non-local one a
+#: variable that the layer sets every step from its pool (Brian2's Synapses cannot
+#: read a subexpression of linked variables).
+LOCAL_OUTPUT = "{variable} = {expression} : 1  # {description}, {name}"
+POOLED_OUTPUT = "{variable} : 1  # {description}, {name}: {expression}, set every step"
+OUTPUT_DESCRIPTION = {"s": "activation s_mu = f(h_mu) (Eq. 4, Eq. 32a)",
+                      "g": "what the hidden neurons sum, g(v_i) (Eq. 32b; v in Eq. 1b)"}
+
+#: A pool variable read by the neurons of a layer (non-local pieces).
+LINKED_POOL_VARIABLE = "{name}_pool : 1 (linked)  # the pool's {name}, of this neuron's copy"
+
+
+def _output_equation(variable, piece):
+    """The equation of a layer's output ``variable`` (``s`` or ``g``) for a piece."""
+    template = LOCAL_OUTPUT if piece.pool is None else POOLED_OUTPUT
+    lines = [template.format(variable=variable, expression=piece.expression,
+                             description=OUTPUT_DESCRIPTION[variable], name=piece.name)]
+    if piece.pool is not None:
+        lines += [LINKED_POOL_VARIABLE.format(name=name) for name in piece.pool.linked]
+    return "\n".join(lines)
 
 #: A summed input from one projection.
 SINGLE_INPUT = "{name} : 1  # {description} (summed variable)"
@@ -252,6 +274,9 @@ class AssociativeMemory:
         The inhibitory pools of Dale's law (empty otherwise).
     inhibitory_synapses : list of Synapses
         Their input and output synapses.
+    pools : list of NeuronGroup and Synapses
+        The pooling neurons of non-local pieces (softmax, normalisation) and
+        the synapses of their summed variables (empty otherwise).
     n_visible, n_hidden, n_copies : int
     parameters : dict
         The parameters the network was built with.
@@ -263,13 +288,14 @@ class AssociativeMemory:
 
     def __init__(self, visible, hidden, visible_to_hidden, hidden_to_visible, n_visible,
                  n_hidden, n_copies, parameters, equations, forward_weights,
-                 backward_weights, inhibitory=(), inhibitory_synapses=()):
+                 backward_weights, inhibitory=(), inhibitory_synapses=(), pools=()):
         self.visible = visible
         self.hidden = hidden
         self.visible_to_hidden = visible_to_hidden
         self.hidden_to_visible = hidden_to_visible
         self.inhibitory = list(inhibitory)
         self.inhibitory_synapses = list(inhibitory_synapses)
+        self.pools = list(pools)
         self.n_visible = n_visible
         self.n_hidden = n_hidden
         self.n_copies = n_copies
@@ -282,7 +308,17 @@ class AssociativeMemory:
     def objects(self):
         """All Brian2 objects, to pass to `Network` or `Network.add`."""
         return ([self.visible, self.hidden, self.visible_to_hidden, self.hidden_to_visible]
-                + self.inhibitory + self.inhibitory_synapses)
+                + self.inhibitory + self.inhibitory_synapses + self.pools)
+
+    @property
+    def hidden_nonlinearity(self):
+        """The hidden piece f (`bioam.pieces`)."""
+        return self.parameters["hidden_nonlinearity"]
+
+    @property
+    def visible_nonlinearity(self):
+        """The visible piece g (`bioam.pieces`)."""
+        return self.parameters["visible_nonlinearity"]
 
     @property
     def baseline(self):
@@ -551,7 +587,7 @@ def build_network(xi, *, xi_back=None, theta=0.5, tau_v=20 * ms, tau_h=1 * ms,
                   dt=None, name="bioam", connection_probability=1.0,
                   shared_connectivity=False, connectivity_seed=0, dale=False,
                   baseline=None, tau_inhibitory=0 * ms, spiking=None, formulation="dense",
-                  cue_period=None, n_cue_periods=None):
+                  cue_period=None, n_cue_periods=None, visible_nonlinearity="identity"):
     """
     Build the associative memory of Eq. (1) as Brian2 objects.
 
@@ -567,10 +603,11 @@ def build_network(xi, *, xi_back=None, theta=0.5, tau_v=20 * ms, tau_h=1 * ms,
         thresholds. Default 0.5, the optimum of Section 2.1.
     tau_v, tau_h : Quantity
         Time constants; the paper uses ``tau_v = 20 tau_h`` (Figure 1).
-    activation : {'step', 'sigmoid'}
-        Heaviside step (Eq. 2) or a sigmoid of slope ``steepness`` (Appendix F).
+    activation : str or piece
+        The hidden nonlinearity f (a hidden piece of `bioam.pieces`): 'step'
+        (Eq. 2), 'sigmoid' (Appendix F), 'power:n=5', 'softmax:beta=1', ...
     steepness : float
-        Slope of the sigmoid activation (unused for 'step').
+        Slope of the sigmoid activation, unless the spec sets it.
     n_copies : int
         Number of independent copies packed into the objects (block-diagonal
         connectivity), one per cue recalled in parallel.
@@ -608,6 +645,9 @@ def build_network(xi, *, xi_back=None, theta=0.5, tau_v=20 * ms, tau_h=1 * ms,
         summed variables, recomputed every step. 'event': the exact,
         event-driven low-rank formulation of `bioam.event` (step activation;
         asymmetric weights, per-neuron thresholds and sparse connectivity).
+    visible_nonlinearity : str or piece
+        What the hidden neurons sum, g(v) (a visible piece of `bioam.pieces`):
+        'identity' (Eq. 1b, default), 'sign', 'normalised' (Eq. 32b).
     cue_period : Quantity, optional
         Event formulation only: recall a sequence of cues in each copy, one
         every ``cue_period``, from ``memory.cue_array`` (see `bioam.event`).
@@ -644,9 +684,8 @@ def build_network(xi, *, xi_back=None, theta=0.5, tau_v=20 * ms, tau_h=1 * ms,
     theta = check_theta(theta, n_hidden)
     check_time("tau_v", tau_v)
     check_time("tau_h", tau_h)
-    act = get_activation(activation)
-    if activation == "sigmoid":
-        check_positive("steepness", steepness)
+    act = get_piece("hidden", activation, steepness=steepness)
+    visible_output = get_piece("visible", visible_nonlinearity)
     if int(n_copies) != n_copies or n_copies < 1:
         raise BioamError(f"n_copies must be a positive integer, got {n_copies}")
     n_copies = int(n_copies)
@@ -658,9 +697,9 @@ def build_network(xi, *, xi_back=None, theta=0.5, tau_v=20 * ms, tau_h=1 * ms,
     if spiking:
         if dale:
             raise BioamError("Dale's law and spiking neurons cannot be combined yet; use one")
-        if activation != "step":
-            raise BioamError("spiking hidden neurons realise the step activation; "
-                             "leave activation='step'")
+        if act.name != "step" or visible_output.name != "identity":
+            raise BioamError("spiking hidden neurons realise the step activation of Eq. 1; "
+                             "leave activation='step' and visible_nonlinearity='identity'")
         if spiking.readout_start is None:
             spiking = replace(spiking, readout_start=0 * ms)
     forward_mask, backward_mask = connection_masks(
@@ -670,6 +709,10 @@ def build_network(xi, *, xi_back=None, theta=0.5, tau_v=20 * ms, tau_h=1 * ms,
         raise BioamError(
             "Dale's law with sparse connectivity is not supported: pooled inhibition "
             "assumes dense projections; use one of the two")
+    if dale and visible_output.name != "identity":
+        raise BioamError(
+            "Dale's law pools the visible rates, so the hidden neurons must sum them: "
+            "leave visible_nonlinearity='identity' with dale=True")
     forward = xi * forward_mask / connection_probability
     backward = xi_back * backward_mask / connection_probability
 
@@ -677,7 +720,7 @@ def build_network(xi, *, xi_back=None, theta=0.5, tau_v=20 * ms, tau_h=1 * ms,
         raise BioamError(f"unknown formulation {formulation!r}; choose one of "
                          f"{', '.join(FORMULATIONS)}")
     if formulation == "event":
-        reason = event_unsupported_reason(activation, dale, spiking, tau_inhibitory)
+        reason = event_unsupported_reason(act, dale, spiking, tau_inhibitory, visible_output)
         if reason:
             raise BioamError(f"formulation 'event' cannot build this network: {reason}; "
                              "use formulation='dense'")
@@ -695,7 +738,8 @@ def build_network(xi, *, xi_back=None, theta=0.5, tau_v=20 * ms, tau_h=1 * ms,
         "N_h": n_hidden,
         "tau_v": tau_v,
         "tau_h": tau_h,
-        "steepness": float(steepness),
+        **act.namespace(),
+        **visible_output.namespace(),
     }
     parameters = {
         "n_visible": n_visible,
@@ -703,8 +747,10 @@ def build_network(xi, *, xi_back=None, theta=0.5, tau_v=20 * ms, tau_h=1 * ms,
         "theta": theta,
         "tau_v": tau_v,
         "tau_h": tau_h,
-        "activation": activation,
-        "steepness": float(steepness),
+        "activation": act.name,
+        "steepness": float(getattr(act, "steepness", steepness)),
+        "hidden_nonlinearity": act,
+        "visible_nonlinearity": visible_output,
         "asymmetric": not np.array_equal(xi_back, xi.T),
         "method": method,
         "connection_probability": float(connection_probability),
@@ -748,8 +794,8 @@ def build_network(xi, *, xi_back=None, theta=0.5, tau_v=20 * ms, tau_h=1 * ms,
             inputs=_input_equations("I_v", "sum over hidden neurons of xi_imu * s_mu", dale),
         ).strip(),
         "hidden": HIDDEN_EQUATIONS.format(
-            activation=act.expression,
-            inputs=_input_equations("I_h", "sum over visible neurons of xi_mui * v_i", dale),
+            activation=_output_equation("s", act),
+            inputs=_input_equations("I_h", "sum over visible neurons of xi_mui * g(v_i)", dale),
         ).strip(),
     }
     spike_kwds = {}
@@ -759,17 +805,44 @@ def build_network(xi, *, xi_back=None, theta=0.5, tau_v=20 * ms, tau_h=1 * ms,
         spike_kwds = dict(threshold="u > 1",
                           reset="u = 0\nspike_count += int(t >= readout_start)",
                           refractory=spiking.refractory)
+    equations["visible"] += "\n" + _output_equation("g", visible_output)
     visible = NeuronGroup(n_copies * n_visible, equations["visible"], method=method,
                           namespace=namespace, name=f"{name}_visible", **clock_kwds)
     hidden = NeuronGroup(n_copies * n_hidden, equations["hidden"], method=method,
                          namespace=namespace, name=f"{name}_hidden", **spike_kwds,
                          **clock_kwds)
 
+    # the pooling neurons of non-local pieces: one per copy, filled by a summed variable
+    # (before the projections: Synapses take their pre- and postsynaptic variables,
+    # the linked ones too, when they are created)
+    piece_pools = []
+    for layer, piece, output in ((hidden, act, "s"), (visible, visible_output, "g")):
+        if piece.pool is None:
+            continue
+        pool_name = f"{name}_{piece.name}_pool"
+        pool = NeuronGroup(n_copies, piece.pool.equations.strip(), namespace=namespace,
+                           name=pool_name, order=-10, **clock_kwds)
+        n_per_copy = layer.N // n_copies
+        summed = f"{piece.pool.summed}_post = {piece.pool.summand} : 1 (summed)"
+        piece_pools += [pool, _project(layer, pool, summed, None, n_copies, standalone,
+                                       f"{pool_name}_input", namespace, clock_kwds,
+                                       weight_shape=(n_per_copy, 1))]
+        copy_of_neuron = np.repeat(np.arange(n_copies), n_per_copy)
+        for variable in piece.pool.linked:
+            setattr(layer, f"{variable}_pool", linked_var(pool, variable, index=copy_of_neuron))
+        # the output, from the pool's sum of this step and before the projections' sums
+        layer.run_regularly(f"{output} = {piece.expression}", when="groups", order=-5,
+                            name=f"{layer.name}_{output}_from_pool")
+        if piece.pool.end_of_step:
+            pool.run_regularly(piece.pool.end_of_step, when="end", name=f"{pool_name}_update")
+        equations[f"{piece.name}_pool"] = (piece.pool.equations.strip()
+                                           + f"\nsummed: {summed}")
+
     suffix = "_exc" if dale else ""
     c_forward = parameters.get("c_forward", 0.0)
     c_backward = parameters.get("c_backward", 0.0)
     projections = {
-        "visible_to_hidden": (visible, hidden, "I_h" + suffix, "v", forward + c_forward,
+        "visible_to_hidden": (visible, hidden, "I_h" + suffix, "g", forward + c_forward,
                               None if not sparse else forward_mask,
                               "xi_mui (+ c under Dale's law)"),
         "hidden_to_visible": (hidden, visible, "I_v" + suffix, "s", backward + c_backward,
@@ -816,6 +889,7 @@ def build_network(xi, *, xi_back=None, theta=0.5, tau_v=20 * ms, tau_h=1 * ms,
 
     memory = AssociativeMemory(visible, hidden, synapses["visible_to_hidden"],
                                synapses["hidden_to_visible"], n_visible, n_hidden, n_copies,
-                               parameters, equations, forward, backward, pools, pool_synapses)
+                               parameters, equations, forward, backward, pools, pool_synapses,
+                               piece_pools)
     memory.set_theta(theta)
     return memory

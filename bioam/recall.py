@@ -22,7 +22,7 @@ from brian2.devices.device import get_device
 from brian2.utils.logger import get_logger
 
 from . import backends
-from .activations import get_activation
+from .pieces import get_piece
 from .event import ORDER, event_unsupported_reason
 from .network import FORMULATIONS, build_network
 from .standalone import build_cached, cache_root, run_project, write_run_files
@@ -88,14 +88,14 @@ def progress_bar(done, total, seconds, backend, width=30):
 
 
 def choose_formulation(formulation, activation="step", dale=False, spiking=None,
-                       tau_inhibitory=0 * ms):
+                       tau_inhibitory=0 * ms, visible_nonlinearity="identity"):
     """
     The formulation a recall uses: 'auto' is 'event' wherever it is exact.
 
     Parameters
     ----------
     formulation : {'auto', 'event', 'dense'}
-    activation, dale, spiking, tau_inhibitory
+    activation, dale, spiking, tau_inhibitory, visible_nonlinearity
         The network's options (see `bioam.build_network`).
 
     Returns
@@ -106,7 +106,8 @@ def choose_formulation(formulation, activation="step", dale=False, spiking=None,
     if formulation not in ("auto",) + FORMULATIONS:
         raise BioamError(f"unknown formulation {formulation!r}; choose auto, "
                          f"{', '.join(FORMULATIONS)}")
-    reason = event_unsupported_reason(activation, dale, spiking, tau_inhibitory)
+    reason = event_unsupported_reason(activation, dale, spiking, tau_inhibitory,
+                                      visible_nonlinearity)
     if formulation == "auto":
         if reason:
             logger.info(f"using the dense formulation: {reason}", "formulation")
@@ -161,7 +162,10 @@ class RecallSession:
     theta : float or array-like, shape (N_h,)
         Default threshold; `recall` can override it without rebuilding.
     tau_v, tau_h, dt, duration : Quantity
-    activation : {'step', 'sigmoid'}
+    activation : str or piece
+        The hidden nonlinearity (`bioam.pieces`): 'step', 'sigmoid',
+        'power:n=5', 'softmax:beta=1', ... (``visible_nonlinearity`` is a
+        network option, below).
     steepness : float
     backend : {'numpy', 'cython', 'cpp_standalone', 'cuda_standalone'}
     batch_size : int, optional
@@ -195,7 +199,7 @@ class RecallSession:
     **network_options
         Further options of `bioam.build_network` (``connection_probability``,
         ``shared_connectivity``, ``connectivity_seed``, ``dale``, ``baseline``,
-        ``tau_inhibitory``).
+        ``tau_inhibitory``, ``spiking``, ``visible_nonlinearity``).
 
     Examples
     --------
@@ -221,7 +225,9 @@ class RecallSession:
         self.formulation = choose_formulation(formulation, activation,
                                               network_options.get("dale", False),
                                               network_options.get("spiking"),
-                                              network_options.get("tau_inhibitory", 0 * ms))
+                                              network_options.get("tau_inhibitory", 0 * ms),
+                                              network_options.get("visible_nonlinearity",
+                                                                  "identity"))
         self.layout = SEQUENCE_LAYOUT["gpu" if backend == "cuda_standalone" else "cpu"]
         if n_workers is not None and (int(n_workers) != n_workers or n_workers < 1):
             raise BioamError(f"n_workers must be a positive integer, got {n_workers}")
@@ -233,7 +239,8 @@ class RecallSession:
         self.n_visible, self.n_hidden = self.xi.shape
         self.theta = check_theta(theta, self.n_hidden)
         check_timing(tau_v, tau_h, dt, duration)
-        get_activation(activation)
+        self.hidden_nonlinearity = get_piece("hidden", activation, steepness=steepness)
+        get_piece("visible", network_options.get("visible_nonlinearity", "identity"))
         if record_dt is not None and (record_dt < dt):
             raise BioamError(f"record_dt ({record_dt}) must be at least dt ({dt})")
         check_positive("max_synapses", max_synapses)
@@ -455,9 +462,13 @@ class RecallSession:
             self.network.run(self.duration, namespace={})
         visible, h = memory.unconstrained_state(np.array(memory.visible.v[:]),
                                                 np.array(memory.hidden.h[:]))
-        hidden = np.array(memory.hidden.s[:], dtype=np.float64).reshape(self.batch_size, self.n_hidden)
         extras = {}
         spiking = memory.parameters.get("spiking")
+        if spiking:  # the hidden state read from the spike counts
+            hidden = np.array(memory.hidden.s[:], dtype=np.float64).reshape(
+                self.batch_size, self.n_hidden)
+        else:  # f of the final h (a non-local f's pool holds the previous step's normaliser)
+            hidden = self.hidden_nonlinearity.numpy(h, theta)
         if spiking:
             counts = np.array(memory.hidden.spike_count[:]).reshape(self.batch_size, self.n_hidden)
             extras["hidden_rates"] = counts / float(spiking.readout_window)

@@ -19,7 +19,7 @@ the end from the times of the flips.
 
 import numpy as np
 
-from .activations import get_activation
+from .pieces import get_piece
 from .validation import (BioamError, check_cues, check_theta, check_time, check_timing,
                          check_weights)
 
@@ -100,7 +100,8 @@ def _exact_factors(dt, tau_v, tau_h):
 
 
 def reference_recall(xi, cues, *, xi_back=None, theta=0.5, tau_v, tau_h, dt, duration,
-                     activation="step", steepness=20.0, initial_hidden=None,
+                     activation="step", steepness=20.0, visible_nonlinearity="identity",
+                     initial_hidden=None,
                      record_every=None, integrator="euler"):
     """
     Integrate Eq. (1) for a batch of cues, with forward Euler or exact pieces.
@@ -114,8 +115,12 @@ def reference_recall(xi, cues, *, xi_back=None, theta=0.5, tau_v, tau_h, dt, dur
     xi_back : array-like, shape (N_h, N_v), optional
     theta : float or array-like, shape (N_h,)
     tau_v, tau_h, dt, duration : Quantity
-    activation : {'step', 'sigmoid'}
+    activation : str or piece
+        The hidden nonlinearity f (`bioam.pieces`), applied with its NumPy twin.
     steepness : float
+        Slope of the sigmoid, unless ``activation`` sets it.
+    visible_nonlinearity : str or piece
+        What the hidden neurons sum, g(v) (Eq. 32b); 'identity' in Eq. 1b.
     initial_hidden : array-like, shape (B, N_h), optional
     record_every : int, optional
         Keep the state every ``record_every`` steps (and at t = 0).
@@ -154,10 +159,13 @@ def reference_recall(xi, cues, *, xi_back=None, theta=0.5, tau_v, tau_h, dt, dur
             f"integrator must be one of {list(INTEGRATORS)}, got {integrator!r}; "
             "use integrator='euler' or 'exact'"
         )
-    if integrator == "exact" and activation != "step":
+    act = get_piece("hidden", activation, steepness=steepness)
+    visible_output = get_piece("visible", visible_nonlinearity)
+    if integrator == "exact" and (act.name != "step" or visible_output.name != "identity"):
         raise BioamError(
-            f"integrator='exact' needs activation='step' (s is piecewise constant), got "
-            f"activation={activation!r}; use integrator='euler' for this activation"
+            f"integrator='exact' needs activation='step' and visible_nonlinearity="
+            f"'identity' (s piecewise constant, linear dynamics), got {act.spec()!r} and "
+            f"{visible_output.spec()!r}; use integrator='euler' for these pieces"
         )
     xi, xi_back = check_weights(xi, xi_back)
     n_visible, n_hidden = xi.shape
@@ -167,7 +175,6 @@ def reference_recall(xi, cues, *, xi_back=None, theta=0.5, tau_v, tau_h, dt, dur
         _check_exact_timing(tau_v, tau_h, dt, duration)
     else:
         check_timing(tau_v, tau_h, dt, duration)
-    act = get_activation(activation)
 
     dt_s, tau_v_s, tau_h_s = float(dt), float(tau_v), float(tau_h)
     n_steps = number_of_steps(float(duration), dt_s)
@@ -182,7 +189,7 @@ def reference_recall(xi, cues, *, xi_back=None, theta=0.5, tau_v, tau_h, dt, dur
         if record_every and step % record_every == 0:
             traces_v.append(v.copy())
             traces_h.append(h.copy())
-        s = act.numpy(h, theta, steepness)
+        s = act.numpy(h, theta)
         if integrator == "exact":
             u = s @ backward  # visible fixed point for this s
             drive = v @ forward  # hidden input I at the start of the step
@@ -191,10 +198,10 @@ def reference_recall(xi, cues, *, xi_back=None, theta=0.5, tau_v, tau_h, dt, dur
             h = target + (h - target) * a_h + (drive - target) * g
         else:
             dv = (-v + s @ backward) * (dt_s / tau_v_s)
-            dh = (-h + v @ forward) * (dt_s / tau_h_s)
+            dh = (-h + visible_output.numpy(v) @ forward) * (dt_s / tau_h_s)
             v += dv
             h += dh
-    result = {"visible": v, "h": h, "hidden": act.numpy(h, theta, steepness)}
+    result = {"visible": v, "h": h, "hidden": act.numpy(h, theta)}
     if record_every:
         result["visible_trace"] = np.stack(traces_v, axis=-1)
         result["h_trace"] = np.stack(traces_h, axis=-1)

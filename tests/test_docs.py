@@ -33,3 +33,16 @@ def test_usage_training_example_runs(tmp_path, monkeypatch):
     exec(compile(block, "usage.md", "exec"), namespace)
     assert namespace["model"].xi_back.shape == (50, 784)
     assert (tmp_path / "demo.npz").exists() and (tmp_path / "demo.ckpt.npz").exists()
+
+
+def test_example_new_piece_registers_and_matches_the_reference():
+    """Run in its own process: registering a piece must not leak into other tests."""
+    import subprocess
+    import sys
+
+    script = DOCS / "example_new_piece.py"
+    output = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                            check=True, timeout=600).stdout
+    line = [row for row in output.splitlines() if row.startswith("largest |h - reference|")][0]
+    assert float(line.split(":")[1]) < 1e-9
+    assert "recalled f(h): [[" in output
