@@ -17,7 +17,6 @@ import sys
 import time
 
 import numpy as np
-from brian2 import ms
 
 from .recall import DEFAULTS, RecallSession
 from .theory import no_bit_flip_bound, no_bit_flip_probability

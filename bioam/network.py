@@ -20,16 +20,16 @@ into the same objects (``n_copies``), which is how many cues are recalled in
 one simulation (see `bioam.recall`).
 """
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
-from brian2 import Clock, Hz, NeuronGroup, Synapses, TimedArray, linked_var, ms, second
+from brian2 import Clock, NeuronGroup, Synapses, TimedArray, linked_var, ms, second
 from brian2.units.fundamentalunits import check_units
 from brian2.utils.logger import get_logger
 
 from .pieces import get_piece
 from .event import build_event_objects, event_unsupported_reason
-from .validation import BioamError, check_positive, check_theta, check_time, check_weights
+from .validation import BioamError, check_theta, check_time, check_weights
 
 __all__ = ["AssociativeMemory", "EventMemory", "FORMULATIONS", "SpikingHidden", "build_network", "connection_masks",
            "dale_parameters"]
@@ -153,8 +153,9 @@ class SpikingHidden:
         Membrane potential u at the start of a recall (threshold 1): a neuron
         resting close to threshold fires sooner once h crosses theta.
     readout_start : Quantity, optional
-        Start of the read-out window (set by `bioam.RecallSession` to the
-        duration minus ``readout_window``).
+        Start of the read-out window: `bioam.RecallSession` and `bioam.recall`
+        set it to the duration minus ``readout_window``; `bioam.build_network`
+        needs it set (it does not know how long the run will be).
     """
 
     tau_m: object = field(default_factory=lambda: 1 * ms)
@@ -701,7 +702,11 @@ def build_network(xi, *, xi_back=None, theta=0.5, tau_v=20 * ms, tau_h=1 * ms,
             raise BioamError("spiking hidden neurons realise the step activation of Eq. 1; "
                              "leave activation='step' and visible_nonlinearity='identity'")
         if spiking.readout_start is None:
-            spiking = replace(spiking, readout_start=0 * ms)
+            raise BioamError(
+                "the spiking read-out window has no start: build with SpikingHidden("
+                "readout_start=duration - readout_window) for the documented window (the "
+                "last readout_window of the run); RecallSession and recall set it from "
+                "their duration")
     forward_mask, backward_mask = connection_masks(
         n_visible, n_hidden, connection_probability, shared_connectivity, connectivity_seed)
     sparse = connection_probability < 1

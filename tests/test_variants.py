@@ -139,8 +139,12 @@ def test_spiking_hidden_layer_recalls_like_the_rate_model():
     assert np.mean(np.all(rate.hidden == targets, axis=1)) >= 0.9
     # firing realises Theta(h - theta): silent neurons are those below threshold
     assert np.mean((spiking.h > 0.5) == (spiking.hidden > 0)) >= 0.98
-    memory = build_network(xi, spiking=True)
+    with pytest.raises(BioamError, match="read-out window has no start"):
+        build_network(xi, spiking=True)
+    memory = build_network(xi, spiking=SpikingHidden(readout_start=60 * ms))
     assert memory.hidden.events["spike"] == "u > 1"
+    # spikes count only from the start of the read-out window
+    assert float(memory.hidden.namespace["readout_start"]) == pytest.approx(0.060)
     assert "I_v_post += w" in memory.equations["hidden_to_visible"]
     with pytest.raises(BioamError, match="Dale"):
         build_network(xi, spiking=True, dale=True)
@@ -177,3 +181,25 @@ def test_variants_agree_across_backends(problem, backend, variant):
     result = recall(xi, cues, backend=backend, **timing, **VARIANT_OPTIONS[variant])
     np.testing.assert_array_equal(result.hidden, expected.hidden)
     assert np.max(np.abs(result.visible - expected.visible)) < 1e-9
+
+
+def test_spiking_parameter_table_in_docs_matches_the_defaults():
+    import dataclasses
+    from pathlib import Path
+
+    from bioam.network import SpikingHidden
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "constraints.md").read_text()
+    rows = {line.split("|")[1].strip().strip("`"): line.split("|")[2].strip()
+            for line in text.splitlines() if line.startswith("| `")}
+    defaults = SpikingHidden()
+    documented = 0
+    for field in dataclasses.fields(SpikingHidden):
+        if field.name == "readout_start":
+            continue
+        value = getattr(defaults, field.name)
+        expected = f"{float(value / ms):g} ms" if hasattr(value, "dim") else f"{value:g}"
+        assert rows.get(field.name) == expected, (field.name, rows.get(field.name), expected)
+        documented += 1
+    assert documented == 9
+    assert 1 / float(defaults.on_rate) == pytest.approx(0.004, rel=0.01)  # r_on ~ 250 Hz
