@@ -32,12 +32,14 @@ VARIANTS = {
                                     shared_connectivity=True),
     # instantaneous inhibitory pools; rates are v + baseline >= 0 for these cues
     "dale": lambda p: dict(xi_back=p["xi_back"], theta=p["theta"], dale=True, baseline=7.0),
+    "asymmetric_heterogeneous_sparse": lambda p: dict(xi_back=p["xi_back"], theta=p["theta"],
+                                                      connection_probability=0.6),
 }
 
 
 #: A problem per variant in which some hidden neuron flips on.
 SEEDS = {"asymmetric_per_neuron_theta": 200, "sparse": 201, "sparse_shared": 202,
-         "symmetric": 203, "dale": 204}
+         "symmetric": 203, "dale": 204, "asymmetric_heterogeneous_sparse": 205}
 
 
 def expected_for(problem, kwds, timing):

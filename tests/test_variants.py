@@ -203,3 +203,58 @@ def test_spiking_parameter_table_in_docs_matches_the_defaults():
         documented += 1
     assert documented == 9
     assert 1 / float(defaults.on_rate) == pytest.approx(0.004, rel=0.01)  # r_on ~ 250 Hz
+
+
+COMBINATIONS = {  # the rows of the combination table in docs/constraints.md
+    "asymmetric + heterogeneous + sparse": dict(asymmetric=True, heterogeneous=True,
+                                                connection_probability=0.5),
+    "Dale + asymmetric + heterogeneous": dict(asymmetric=True, heterogeneous=True, dale=True),
+    "Dale (tau_inhibitory > 0) + asymmetric + heterogeneous": dict(
+        asymmetric=True, heterogeneous=True, dale=True, tau_inhibitory=0.5 * ms),
+    "Dale + sparse": dict(dale=True, connection_probability=0.5),
+    "Dale + spiking": dict(dale=True, spiking=True),
+    "Dale + visible g other than identity": dict(dale=True, visible_nonlinearity="sign"),
+    "spiking + asymmetric + heterogeneous + sparse": dict(
+        spiking=True, asymmetric=True, heterogeneous=True, connection_probability=0.5),
+    "spiking + hidden f other than step": dict(spiking=True, activation="sigmoid"),
+    "hidden f other than step, or visible g other than identity": dict(
+        activation="power:n=3", visible_nonlinearity="normalised"),
+}
+
+
+def test_combination_table_in_docs_is_what_the_builder_does():
+    from pathlib import Path
+
+    from bioam.network import SpikingHidden
+    from bioam.recall import choose_formulation
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "constraints.md").read_text()
+    table = text.split("## Combinations")[1].split("\n## ")[0]
+    rows = [line.split("|")[1:4] for line in table.splitlines()
+            if line.startswith("| ") and not line.startswith("| combination")]
+    rows = {label.strip(): (builds.strip(), formulation.strip().strip("`"))
+            for label, builds, formulation in rows}
+    assert set(rows) == set(COMBINATIONS)
+    rng = np.random.default_rng(3)
+    xi = rng.standard_normal((40, 4))
+    for label, options in COMBINATIONS.items():
+        options = dict(options)
+        if options.pop("asymmetric", False):
+            options["xi_back"] = asymmetric_backward_weights(xi, 0.5, seed=1)
+        if options.pop("heterogeneous", False):
+            options["theta"] = heterogeneous_thresholds(4, 0.5, 0.1, seed=1)
+        if options.get("spiking"):
+            options["spiking"] = SpikingHidden(readout_start=30 * ms)
+        builds, formulation = rows[label]
+        if builds.startswith("refused"):
+            with pytest.raises(BioamError):
+                build_network(xi, **options)
+            continue
+        assert builds == "yes", label
+        chosen = choose_formulation(
+            "auto", options.get("activation", "step"), options.get("dale", False),
+            options.get("spiking"), options.get("tau_inhibitory", 0 * ms),
+            options.get("visible_nonlinearity", "identity"))
+        assert chosen == formulation, label
+        memory = build_network(xi, formulation=chosen, **options)
+        assert memory.parameters["formulation"] == formulation
