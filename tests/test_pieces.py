@@ -88,7 +88,7 @@ def test_pieces_from_specs_and_their_errors():
     assert set(REGISTRY["hidden"]) == {"step", "sigmoid", "power", "softmax"}
     assert set(REGISTRY["visible"]) == {"identity", "sign", "normalised"}
     for kind, spec, message in [
-            ("hidden", "cube", "unknown hidden nonlinearity 'cube'"),
+            ("hidden", "cube", r"unknown activation \(hidden nonlinearity\) 'cube'"),
             ("hidden", "power:n=2.5", "integer >= 1"),
             ("hidden", "power:m=2", "'power' takes n=VALUE"),
             ("hidden", "softmax:beta=-1", "beta"),

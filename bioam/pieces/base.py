@@ -147,8 +147,8 @@ def get_piece(kind, spec, **parameters):
     name, _, rest = spec.partition(":")
     registered = REGISTRY[kind]
     if name not in registered:
-        raise BioamError(f"unknown {kind} nonlinearity {name!r}; choose one of "
-                         f"{sorted(registered)}")
+        what = "activation (hidden nonlinearity)" if kind == "hidden" else "visible nonlinearity"
+        raise BioamError(f"unknown {what} {name!r}; choose one of {sorted(registered)}")
     cls = registered[name]
     known = {field.name for field in fields(cls)}
     values = {key: value for key, value in parameters.items() if key in known and value is not None}
