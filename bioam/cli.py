@@ -198,6 +198,29 @@ def build_parser():
                           metavar="DIR")
     _add_simulation_options(evaluate, "50ms")
     evaluate.set_defaults(handler=_run_evaluate)
+
+    from .classify import CLASSIFIER
+
+    classify = commands.add_parser(
+        "classify", help="Table 1: classifiers on recalled hidden and visible states",
+        description="Recall the training and test images of a data set with a model and "
+                    "train the MLP of the paper's Table 3 (d -> 256 -> 128, ReLU; "
+                    "scikit-learn) on the recalled hidden states, the recalled visible states "
+                    "and the original images; writes DIR/table1.csv with the test accuracy "
+                    "of each beside the paper's.")
+    classify.add_argument("--model", required=True, metavar="models/NAME.npz")
+    classify.add_argument("--dataset", default=None,
+                          help="mnist|cifar10|PATH.npz (default: the model's)")
+    classify.add_argument("--out", required=True, metavar="DIR")
+    classify.add_argument("--limit-train", type=int, default=None, metavar="N",
+                          help="first N training images only (default: all)")
+    classify.add_argument("--limit-test", type=int, default=None, metavar="N",
+                          help="first N test images only (default: all)")
+    classify.add_argument("--epochs", type=int, default=CLASSIFIER["epochs"],
+                          help=f"training epochs of each MLP (default {CLASSIFIER['epochs']})")
+    classify.add_argument("--seed", type=int, default=0, help="seed of the classifiers")
+    _add_simulation_options(classify, "50ms")
+    classify.set_defaults(handler=_run_classify)
     return parser
 
 
@@ -214,7 +237,9 @@ def _simulation_kwds(args, stored=None):
         kwds[key] = DEFAULTS[key] if value is None else value
     for key in ("activation", "steepness"):
         value = getattr(args, key)
-        kwds[key] = stored.get(key, DEFAULTS[key]) if value is None else value
+        if value is None:  # a model file may store None (a setting it did not use)
+            value = stored.get(key)
+        kwds[key] = DEFAULTS[key] if value is None else value
     kwds["formulation"] = args.formulation or DEFAULTS["formulation"]
     if args.workers is not None:
         if args.workers < 1:
@@ -422,6 +447,53 @@ def _run_evaluate(args):
                 "unique_codes_objective", "code_agreement", "seconds"):
         print(f"{key:>24}: {report[key]}")
     print(f"figures in {args.figures}")
+
+
+def _run_classify(args):
+    from .backends import check_backend
+    from .classify import TABLE1_COLUMNS, table1
+    from .datasets import load_dataset
+    from .io import write_csv_atomic
+    from .models import load_model, model_theta
+
+    check_backend(args.backend)
+    for name in ("limit_train", "limit_test", "epochs"):
+        value = getattr(args, name)
+        if value is not None and value < 1:
+            raise BioamError(f"--{name.replace('_', '-')} must be at least 1, got {value}")
+    out = os.path.join(args.out, "table1.csv")
+    _check_writable_folder(args.out)
+    model = load_model(args.model)
+    dataset = args.dataset or model["metadata"].get("dataset")
+    if not dataset:
+        raise BioamError(f"{args.model} names no data set; give --dataset")
+    train_images, train_labels, _ = load_dataset(dataset, split="train", limit=args.limit_train)
+    test_images, test_labels, _ = load_dataset(dataset, split="test", limit=args.limit_test)
+    if train_images.shape[1] != model["xi"].shape[0]:
+        raise BioamError(f"{dataset!r} images have {train_images.shape[1]} pixels but the model "
+                         f"has N_v = {model['xi'].shape[0]}")
+    kwds = _simulation_kwds(args, model["metadata"])
+    rows = table1(model["xi"], (train_images, train_labels), (test_images, test_labels),
+                  xi_back=model["xi_back"], theta=model_theta(model), backend=args.backend,
+                  seed=args.seed, epochs=args.epochs, progress=not args.quiet, **kwds)
+    for row in rows:
+        row.update(model=args.model, dataset=str(dataset), epochs=args.epochs, seed=args.seed)
+    write_csv_atomic(out, rows, TABLE1_COLUMNS + ("model", "dataset", "epochs", "seed"))
+    for row in rows:
+        print(f"{row['representation']:>9}: {row['accuracy']:.4f} (paper "
+              f"{row['paper_accuracy']:.2f}, {row['paper_classifier']})")
+    print(f"wrote {out}")
+
+
+def _check_writable_folder(folder):
+    """Refuse, before any work, an output folder that cannot be created or written."""
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError as error:
+        raise BioamError(f"cannot create the output folder {folder}: {error.strerror}; "
+                         "give another --out") from None
+    if not os.access(folder, os.W_OK):
+        raise BioamError(f"the output folder {folder} is not writable; give another --out")
 
 
 def main(argv=None):

@@ -20,7 +20,7 @@ import numpy as np
 
 from .validation import BioamError, check_cues, check_theta, check_weights
 
-__all__ = ["read_npz", "write_npz_atomic", "load_weights", "load_cues", "save_result"]
+__all__ = ["read_npz", "write_npz_atomic", "write_csv_atomic", "load_weights", "load_cues", "save_result"]
 
 
 def read_npz(path, required=(), what="file"):
@@ -68,19 +68,15 @@ def read_npz(path, required=(), what="file"):
     return arrays
 
 
-def write_npz_atomic(path, compressed=True, **arrays):
-    """
-    Write arrays to ``path`` atomically (temporary file, then rename).
-
-    Nothing at ``path`` is touched unless the whole file was written.
-    """
+def _write_atomic(path, suffix, write):
+    """Call ``write(stream)`` on a temporary file beside ``path``, then rename it to ``path``."""
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp_", suffix=".npz")
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp_", suffix=suffix)
     try:
         with os.fdopen(handle, "wb") as stream:
-            (np.savez_compressed if compressed else np.savez)(stream, **arrays)
+            write(stream)
             stream.flush()
             os.fsync(stream.fileno())
         umask = os.umask(0)
@@ -92,6 +88,38 @@ def write_npz_atomic(path, compressed=True, **arrays):
             os.unlink(temporary)
         raise
     return path
+
+
+def write_npz_atomic(path, compressed=True, **arrays):
+    """
+    Write arrays to ``path`` atomically (temporary file, then rename).
+
+    Nothing at ``path`` is touched unless the whole file was written.
+    """
+    return _write_atomic(path, ".npz", lambda stream: (
+        np.savez_compressed if compressed else np.savez)(stream, **arrays))
+
+
+def write_csv_atomic(path, rows, columns):
+    """
+    Write ``rows`` (dicts) as a CSV file with ``columns``, atomically.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), 'table.csv')
+    >>> _ = write_csv_atomic(path, [{'a': 1, 'b': 0.5}], ['a', 'b'])
+    >>> open(path).read().split()
+    ['a,b', '1,0.5']
+    """
+    import csv
+    import io
+
+    text = io.StringIO()
+    writer = csv.DictWriter(text, fieldnames=list(columns), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return _write_atomic(path, ".csv", lambda stream: stream.write(text.getvalue().encode()))
 
 
 def load_weights(path):
