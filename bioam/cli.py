@@ -188,9 +188,7 @@ def build_parser():
                     "states), the fraction of final states that are fixed points, and the "
                     "reconstruction error; writes figures of recalls and of the basic "
                     "memories to --figures DIR.")
-    evaluate.add_argument("--model", required=True, metavar="models/NAME.npz")
-    evaluate.add_argument("--dataset", default=None,
-                          help="mnist|cifar10|PATH.npz (default: the model's)")
+    _add_model_options(evaluate)
     evaluate.add_argument("--split", default="train", metavar="train|test")
     evaluate.add_argument("--limit", type=int, default=None, help="first LIMIT images only")
     evaluate.add_argument("--json", default=None, metavar="FILE")
@@ -208,9 +206,7 @@ def build_parser():
                     "scikit-learn) on the recalled hidden states, the recalled visible states "
                     "and the original images; writes DIR/table1.csv with the test accuracy "
                     "of each beside the paper's.")
-    classify.add_argument("--model", required=True, metavar="models/NAME.npz")
-    classify.add_argument("--dataset", default=None,
-                          help="mnist|cifar10|PATH.npz (default: the model's)")
+    _add_model_options(classify)
     classify.add_argument("--out", required=True, metavar="DIR")
     classify.add_argument("--limit-train", type=int, default=None, metavar="N",
                           help="first N training images only (default: all)")
@@ -222,6 +218,12 @@ def build_parser():
     _add_simulation_options(classify, "50ms")
     classify.set_defaults(handler=_run_classify)
     return parser
+
+
+def _add_model_options(parser):
+    parser.add_argument("--model", required=True, metavar="models/NAME.npz")
+    parser.add_argument("--dataset", default=None,
+                        help="mnist|cifar10|PATH.npz (default: the model's)")
 
 
 def _simulation_kwds(args, stored=None):
@@ -405,15 +407,11 @@ def _run_evaluate(args):
     if args.split not in ("train", "test"):
         raise BioamError(f"--split must be train or test, got {args.split!r}")
     model = load_model(args.model)
-    dataset = args.dataset or model["metadata"].get("dataset")
-    if not dataset:
-        raise BioamError(f"{args.model} names no data set; give --dataset")
+    dataset = _model_dataset(args, model)
     images, _, _ = load_dataset(dataset, split=args.split, limit=args.limit)
+    _check_pixels(dataset, images, model)
     xi, xi_back = model["xi"], model["xi_back"]
     theta = model_theta(model)
-    if images.shape[1] != xi.shape[0]:
-        raise BioamError(f"{dataset!r} images have {images.shape[1]} pixels but the model has "
-                         f"N_v = {xi.shape[0]}")
     kwds = _simulation_kwds(args, model["metadata"])
     with RecallSession(xi, xi_back=xi_back, theta=theta, backend=args.backend,
                        progress=not args.quiet, **kwds) as session:
@@ -464,14 +462,10 @@ def _run_classify(args):
     out = os.path.join(args.out, "table1.csv")
     _check_writable_folder(args.out)
     model = load_model(args.model)
-    dataset = args.dataset or model["metadata"].get("dataset")
-    if not dataset:
-        raise BioamError(f"{args.model} names no data set; give --dataset")
+    dataset = _model_dataset(args, model)
     train_images, train_labels, _ = load_dataset(dataset, split="train", limit=args.limit_train)
     test_images, test_labels, _ = load_dataset(dataset, split="test", limit=args.limit_test)
-    if train_images.shape[1] != model["xi"].shape[0]:
-        raise BioamError(f"{dataset!r} images have {train_images.shape[1]} pixels but the model "
-                         f"has N_v = {model['xi'].shape[0]}")
+    _check_pixels(dataset, train_images, model)
     kwds = _simulation_kwds(args, model["metadata"])
     rows = table1(model["xi"], (train_images, train_labels), (test_images, test_labels),
                   xi_back=model["xi_back"], theta=model_theta(model), backend=args.backend,
@@ -483,6 +477,20 @@ def _run_classify(args):
         print(f"{row['representation']:>9}: {row['accuracy']:.4f} (paper "
               f"{row['paper_accuracy']:.2f}, {row['paper_classifier']})")
     print(f"wrote {out}")
+
+
+def _model_dataset(args, model):
+    """The data set of ``--dataset``, else the one the model was trained on."""
+    dataset = args.dataset or model["metadata"].get("dataset")
+    if not dataset:
+        raise BioamError(f"{args.model} names no data set; give --dataset")
+    return dataset
+
+
+def _check_pixels(dataset, images, model):
+    if images.shape[1] != model["xi"].shape[0]:
+        raise BioamError(f"{dataset!r} images have {images.shape[1]} pixels but the model has "
+                         f"N_v = {model['xi'].shape[0]}")
 
 
 def _check_writable_folder(folder):
