@@ -44,18 +44,27 @@ def test_cuda_project_compiles_and_runs_or_says_no_gpu(tmp_path, monkeypatch):
                 session.recall(cues)
 
 
-@pytest.mark.parametrize("options", [dict(connection_probability=0.5), dict(dale=True, baseline=3.0),
-                                     dict(spiking=True)], ids=["sparse", "dale", "spiking"])
-def test_cuda_project_compiles_for_every_variant(tmp_path, options):
+@pytest.mark.parametrize("options", [
+    dict(connection_probability=0.5), dict(dale=True, baseline=3.0), dict(spiking=True),
+    # pooling neurons of non-local pieces (summed variables, linked variables, run_regularly)
+    dict(activation="softmax:beta=2", visible_nonlinearity="normalised", theta=0.0),
+    # event-driven inhibitory pools (a custom relay event in the same step as the flips)
+    dict(dale=True, baseline=3.0, formulation="event"),
+], ids=["sparse", "dale", "spiking", "pieces", "dale_event"])
+def test_cuda_project_compiles_for_every_variant(tmp_path, monkeypatch, options):
     pytest.importorskip("brian2cuda", reason="install the 'cuda' extra")
     if shutil.which("nvcc") is None:
         pytest.skip("nvcc is not installed")
     xi = np.random.default_rng(5).standard_normal((100, 4))
     project = tmp_path / "cuda_variant"
+    monkeypatch.setenv("BIOAM_CACHE_DIR", str(tmp_path / "cache"))
+    options = {"formulation": "dense", **options}
     with RecallSession(xi, backend="cuda_standalone", batch_size=2, directory=str(project),
                        tau_v=20 * ms, tau_h=1 * ms, dt=0.1 * ms, duration=30 * ms,
-                       formulation="dense", **options) as session:
-        assert os.access(project / "main", os.X_OK)
+                       **options) as session:
+        # cue sequences (event formulation) are compiled into the cache
+        built = session.project if session.sequence else str(project)
+        assert os.access(os.path.join(built, "main"), os.X_OK)
         if not gpu_available():
             with pytest.raises(BioamError, match="needs an NVIDIA GPU"):
                 session.recall(np.zeros((2, 100)))
