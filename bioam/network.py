@@ -364,8 +364,7 @@ class AssociativeMemory:
         self.check_rates(cues)
         rates = np.asarray(cues, dtype=np.float64) + self.baseline
         run_args = {self.visible.v: rates.ravel(),
-                    self.hidden.theta: np.tile(np.asarray(theta) + self.threshold_shift,
-                                               self.n_copies)}
+                    self.hidden.theta: self.hidden_thresholds(theta)}
         if self.inhibitory and "I_r" in self.inhibitory[0].variables:
             # filtered interneurons start at their steady state for the cue (as in set_cues)
             run_args[self.inhibitory[0].r] = rates.sum(axis=1)
@@ -398,10 +397,13 @@ class AssociativeMemory:
         """`threshold_shift` repeated for every copy."""
         return np.tile(self.threshold_shift, self.n_copies)
 
+    def hidden_thresholds(self, theta):
+        """The hidden group's ``theta`` for the unconstrained model's (shifted, every copy)."""
+        return np.tile(check_theta(theta, self.n_hidden) + self.threshold_shift, self.n_copies)
+
     def set_theta(self, theta):
         """Set the thresholds (scalar or N_h values) of the unconstrained model."""
-        theta = check_theta(theta, self.n_hidden)
-        self.hidden.theta = np.tile(theta + self.threshold_shift, self.n_copies)
+        self.hidden.theta = self.hidden_thresholds(theta)
 
     def unconstrained_state(self, visible, h):
         """Convert flat ``v`` and ``h`` values to the unconstrained model's v and h."""
@@ -480,8 +482,7 @@ class EventMemory(AssociativeMemory):
         self.check_rates(cues)
         return {self.visible.a: np.asarray(cues, dtype=np.float64).ravel(),
                 self.hidden.I: self.cue_inputs(cues).ravel(),
-                self.hidden.theta: np.tile(np.asarray(theta) + self.threshold_shift,
-                                           self.n_copies)}
+                self.hidden.theta: self.hidden_thresholds(theta)}
 
     run_args.__doc__ = AssociativeMemory.run_args.__doc__
 

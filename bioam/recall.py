@@ -376,7 +376,7 @@ class RecallSession:
                 run_dir, paths = write_run_files(self.project, {
                     "cues.dat": values.reshape(periods, -1),
                     "inputs.dat": inputs.reshape(periods, -1),
-                    "theta.dat": np.tile(theta + self.memory.threshold_shift, lanes)})
+                    "theta.dat": self.memory.hidden_thresholds(theta)})
                 run_args = [f"{self.memory.cue_array.name}.values={paths['cues.dat']}",
                             f"{self.memory.input_array.name}.values={paths['inputs.dat']}",
                             f"{self.memory.hidden.name}.theta={paths['theta.dat']}"]
