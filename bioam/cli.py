@@ -217,6 +217,45 @@ def build_parser():
     classify.add_argument("--seed", type=int, default=0, help="seed of the classifiers")
     _add_simulation_options(classify, "50ms")
     classify.set_defaults(handler=_run_classify)
+
+    from .baselines import PROTOCOL
+
+    baselines = commands.add_parser(
+        "baselines", help="Table 4: Krotov & Hopfield's models A, B, C beside the threshold network",
+        description="Store --n-memories MNIST training images (one per hidden neuron, each "
+                    "image minus its mean pixel value, unit length) in Krotov & Hopfield's "
+                    "Models A(i), A(ii), B and C (Eq. 32), recall them from clean and 25%% "
+                    "occluded cues on Brian2, and classify the final v in pixel space with the "
+                    "MLP of Table 3 trained on the original training images; the threshold "
+                    "network (--model, all 60,000 images stored) recalls the same cues. "
+                    "Repeats over --n-draws draws of the stored images; writes DIR/table4.csv "
+                    "(mean and spread over draws beside the paper's), DIR/table4_draws.csv "
+                    "and DIR/table4.png. Protocol: bioam.baselines.PROTOCOL, docs/results.md.")
+    baselines.add_argument("--dataset", default="mnist", help="mnist|PATH.npz with 28 x 28 "
+                           "images (default mnist)")
+    baselines.add_argument("--n-memories", type=int, default=PROTOCOL["n_memories"],
+                           metavar="N", help="stored images = hidden neurons of Models A-C "
+                           f"(default {PROTOCOL['n_memories']}, the paper's)")
+    baselines.add_argument("--n-draws", type=int, default=PROTOCOL["n_draws"], metavar="D",
+                           help=f"random draws of the stored images (default "
+                                f"{PROTOCOL['n_draws']})")
+    baselines.add_argument("--seed", type=int, default=PROTOCOL["seed"],
+                           help="draw d uses seed + d (default 0)")
+    baselines.add_argument("--cues", nargs="+", default=list(PROTOCOL["cues"]),
+                           choices=("clean", "occluded"), help="cue kinds (default both)")
+    baselines.add_argument("--beta", type=float, default=PROTOCOL["beta"],
+                           help=f"Model B's inverse temperature (default {PROTOCOL['beta']:g})")
+    baselines.add_argument("--model", default=PROTOCOL["threshold_model"], metavar="M.npz",
+                           help="the threshold network's model file (default "
+                                f"{PROTOCOL['threshold_model']})")
+    baselines.add_argument("--epochs", type=int, default=PROTOCOL["classifier_epochs"],
+                           help="training epochs of the classifier (default "
+                                f"{PROTOCOL['classifier_epochs']})")
+    baselines.add_argument("--backend", default="cpp_standalone", metavar="B",
+                           help=f"Brian2 target: {', '.join(BACKENDS)} (default cpp_standalone)")
+    baselines.add_argument("--out", required=True, metavar="DIR")
+    baselines.add_argument("--quiet", action="store_true", help="no progress lines")
+    baselines.set_defaults(handler=_run_baselines)
     return parser
 
 
@@ -477,6 +516,43 @@ def _run_classify(args):
         print(f"{row['representation']:>9}: {row['accuracy']:.4f} (paper "
               f"{row['paper_accuracy']:.2f}, {row['paper_classifier']})")
     print(f"wrote {out}")
+
+
+def _run_baselines(args):
+    from .backends import check_backend
+    from .baselines import table4, train_classifier, write_table4
+    from .datasets import load_dataset
+    from .models import load_model
+
+    check_backend(args.backend)
+    for name in ("n_memories", "n_draws", "epochs"):
+        value = getattr(args, name)
+        if value < 1:
+            raise BioamError(f"--{name.replace('_', '-')} must be at least 1, got {value}")
+    if not args.beta > 0:
+        raise BioamError(f"--beta must be positive, got {args.beta}")
+    _check_writable_folder(args.out)
+    train_images, train_labels, _ = load_dataset(args.dataset, split="train")
+    if args.n_memories > len(train_images):
+        raise BioamError(f"--n-memories ({args.n_memories}) exceeds the {len(train_images)} "
+                         f"training images of {args.dataset!r}")
+    model = load_model(args.model)
+    _check_pixels(args.dataset, train_images, model)
+    test_images, test_labels, _ = load_dataset(args.dataset, split="test")
+    classifier = train_classifier(train_images, train_labels, epochs=args.epochs)
+    accuracy = float(classifier.score(test_images, test_labels))
+    rows, draw_rows, examples = table4(
+        train_images, train_labels, classifier, threshold_model=model,
+        threshold_n_memories=len(train_images), n_memories=args.n_memories,
+        n_draws=args.n_draws, seed=args.seed, cues=args.cues, beta=args.beta,
+        backend=args.backend, classifier_test_accuracy=accuracy, progress=not args.quiet)
+    paths = write_table4(args.out, rows, draw_rows, examples)
+    print(f"classifier test accuracy on original images: {accuracy:.4f}")
+    for row in rows:
+        print(f"{row['model']:>9} {row['cue']:>8}: {row['recall_performance']:.3f} +- "
+              f"{row['recall_performance_std']:.3f} over {row['n_draws']} draws (paper "
+              f"{row['paper_recall_performance']:.2f})")
+    print(f"wrote {', '.join(paths)}")
 
 
 def _model_dataset(args, model):
