@@ -32,8 +32,10 @@ VARIANTS = {
     "heterogeneous": {"spread": 0.1},
     "sparse": {"p": 0.5, "shared": 0},
     "dale": {"tau_inhibitory": "0ms"},
-    "spiking": {"gain": 1000.0, "tau_m": "1ms", "refractory": "4ms", "tau_synapse": "2ms",
-                "cue_hold": "0ms", "readout_window": "20ms", "initial_membrane": 0.9},
+    "spiking": {key: (f"{float(value / ms):g}ms" if hasattr(value, "dim") else value)
+                for key, value in vars(SpikingHidden()).items()
+                if key in ("gain", "tau_m", "refractory", "tau_synapse", "cue_hold",
+                           "readout_window", "initial_membrane")},  # SpikingHidden's defaults
 }
 
 _TIME_PARAMETERS = {"tau_inhibitory", "tau_m", "refractory", "tau_synapse", "cue_hold",

@@ -23,7 +23,7 @@ one simulation (see `bioam.recall`).
 from dataclasses import dataclass, field
 
 import numpy as np
-from brian2 import Clock, NeuronGroup, Synapses, TimedArray, linked_var, ms, second
+from brian2 import Clock, NeuronGroup, defaultclock, Synapses, TimedArray, linked_var, ms, second
 from brian2.units.fundamentalunits import check_units
 from brian2.utils.logger import get_logger
 
@@ -158,10 +158,10 @@ class SpikingHidden:
         needs it set (it does not know how long the run will be).
     """
 
-    tau_m: object = field(default_factory=lambda: 1 * ms)
-    gain: float = 1000.0
-    refractory: object = field(default_factory=lambda: 4 * ms)
-    tau_synapse: object = field(default_factory=lambda: 2 * ms)
+    tau_m: object = field(default_factory=lambda: 0.1 * ms)
+    gain: float = 10000.0
+    refractory: object = field(default_factory=lambda: 2 * ms)
+    tau_synapse: object = field(default_factory=lambda: 1 * ms)
     cue_hold: object = field(default_factory=lambda: 0 * ms)
     readout_window: object = field(default_factory=lambda: 20 * ms)
     readout_fraction: float = 0.25
@@ -702,6 +702,11 @@ def build_network(xi, *, xi_back=None, theta=0.5, tau_v=20 * ms, tau_h=1 * ms,
         if act.name != "step" or visible_output.name != "identity":
             raise BioamError("spiking hidden neurons realise the step activation of Eq. 1; "
                              "leave activation='step' and visible_nonlinearity='identity'")
+        step = dt if dt is not None else defaultclock.dt
+        if float(step) > float(spiking.tau_m):
+            raise BioamError(
+                f"the spiking membrane (tau_m = {spiking.tau_m}) needs dt <= tau_m for its "
+                f"Euler step, got dt = {step}; use a smaller dt or a larger spiking tau_m")
         if spiking.readout_start is None:
             raise BioamError(
                 "the spiking read-out window has no start: build with SpikingHidden("

@@ -132,7 +132,7 @@ def test_spiking_hidden_layer_recalls_like_the_rate_model():
     xi = rng.standard_normal((600, 6))
     targets = rng.integers(0, 2, (24, 6)).astype(float)
     cues = targets @ xi.T / np.sqrt(6) + rng.standard_normal((24, 600))
-    timing = dict(tau_v=20 * ms, tau_h=1 * ms, dt=0.1 * ms, duration=80 * ms)
+    timing = dict(tau_v=20 * ms, tau_h=1 * ms, dt=0.05 * ms, duration=80 * ms)
     rate = recall(xi, cues, backend="numpy", **timing)
     spiking = recall(xi, cues, backend="numpy", spiking=SpikingHidden(), **timing)
     assert np.mean(np.all(spiking.hidden == rate.hidden, axis=1)) >= 0.9
@@ -148,6 +148,9 @@ def test_spiking_hidden_layer_recalls_like_the_rate_model():
     assert "I_v_post += w" in memory.equations["hidden_to_visible"]
     with pytest.raises(BioamError, match="Dale"):
         build_network(xi, spiking=True, dale=True)
+    # the membrane's Euler step is refused where it would overshoot (dt > tau_m)
+    with pytest.raises(BioamError, match="dt <= tau_m"):
+        build_network(xi, spiking=SpikingHidden(readout_start=60 * ms), dt=0.2 * ms)
 
 
 def test_sweeps_lose_patterns_away_from_the_neutral_setting():
@@ -202,7 +205,7 @@ def test_spiking_parameter_table_in_docs_matches_the_defaults():
         assert rows.get(field.name) == expected, (field.name, rows.get(field.name), expected)
         documented += 1
     assert documented == 9
-    assert 1 / float(defaults.on_rate) == pytest.approx(0.004, rel=0.01)  # r_on ~ 250 Hz
+    assert 1 / float(defaults.on_rate) == pytest.approx(0.002, rel=0.01)  # r_on ~ 500 Hz
 
 
 COMBINATIONS = {  # the rows of the combination table in docs/constraints.md
