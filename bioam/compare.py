@@ -35,11 +35,12 @@ VARIANTS = {
     "spiking": {key: (f"{float(value / ms):g}ms" if hasattr(value, "dim") else value)
                 for key, value in vars(SpikingHidden()).items()
                 if key in ("gain", "tau_m", "refractory", "tau_synapse", "cue_hold",
-                           "readout_window", "initial_membrane")},  # SpikingHidden's defaults
+                           "readout_window", "initial_membrane", "visible_rate",
+                           "tau_visible_synapse")},  # SpikingHidden's defaults
 }
 
 _TIME_PARAMETERS = {"tau_inhibitory", "tau_m", "refractory", "tau_synapse", "cue_hold",
-                    "readout_window"}
+                    "readout_window", "tau_visible_synapse"}
 
 
 def parse_variant(spec):

@@ -119,6 +119,22 @@ w : 1 (constant)  # {weight}
 """
 SPIKING_ON_PRE = "I_v_post += w / (r_on * tau_synapse)"
 
+#: Spreads the spike generators' initial phases (i * 0.618... mod 1): no random draw.
+GOLDEN_FRACTION = (np.sqrt(5) - 1) / 2
+
+#: Spiking visible neurons (``SpikingHidden(visible_rate=...)``): v of Eq. 1a is the
+#: neuron's filtered input (time constant tau_v); a spike generator fires at
+#: visible_rate * |v|, an ON cell for v > 0 and an OFF cell (synapses of opposite
+#: sign) for v < 0, folded into one neuron. Phases start spread over [0, 1).
+VISIBLE_SPIKE_GENERATOR = """
+dphase/dt = visible_rate * abs(v) : 1  # spike generator: fires at visible_rate * |v|
+"""
+
+#: Hidden input from spiking visible neurons: a synaptic current whose mean is
+#: sum_i xi_mui v_i (each spike adds +-xi_mui / (visible_rate tau_visible_synapse)).
+HIDDEN_SPIKING_INPUT = "dI_h/dt = -I_h / tau_visible_synapse : 1  # synaptic current from visible spikes"
+VISIBLE_SPIKING_ON_PRE = "I_h_post += w * sign(v_pre) / (visible_rate * tau_visible_synapse)"
+
 
 @dataclass(frozen=True)
 class SpikingHidden:
@@ -156,6 +172,17 @@ class SpikingHidden:
         Start of the read-out window: `bioam.RecallSession` and `bioam.recall`
         set it to the duration minus ``readout_window``; `bioam.build_network`
         needs it set (it does not know how long the run will be).
+    visible_rate : float
+        Spiking visible neurons too where > 0: firing rate in Hz per unit of
+        |v|. v of Eq. (1a) (time constant tau_v) is then the neuron's filtered
+        input, and a spike generator fires at ``visible_rate * |v|`` (an ON cell
+        for v > 0 and an OFF cell with synapses of the opposite sign for v < 0,
+        folded into one neuron); each spike adds ``+-xi_mui / (visible_rate *
+        tau_visible_synapse)`` to a synaptic current of the hidden neurons, whose
+        mean is therefore ``sum_i xi_mui v_i`` (Eq. 1b). 0 (default): rate
+        visible neurons.
+    tau_visible_synapse : Quantity
+        Time constant of that synaptic current.
     """
 
     tau_m: object = field(default_factory=lambda: 0.1 * ms)
@@ -168,6 +195,8 @@ class SpikingHidden:
     on_margin: float = 0.5
     initial_membrane: float = 0.9
     readout_start: object = None
+    visible_rate: float = 0.0
+    tau_visible_synapse: object = field(default_factory=lambda: 1 * ms)
 
     @property
     def on_rate(self):
@@ -349,6 +378,8 @@ class AssociativeMemory:
         spiking = self.parameters.get("spiking")
         if spiking:
             self.hidden.u = spiking.initial_membrane
+        if "phase" in self.visible.variables:  # spike generators' phases spread over [0, 1)
+            self.visible.phase = (np.arange(self.visible.N) * GOLDEN_FRACTION) % 1.0
         if self.inhibitory and "I_r" in self.inhibitory[0].variables:
             # filtered interneurons start at their steady state for h = 0 (s = 0)
             self.inhibitory[0].r = rates.sum(axis=1)
@@ -707,6 +738,9 @@ def build_network(xi, *, xi_back=None, theta=0.5, tau_v=20 * ms, tau_h=1 * ms,
             raise BioamError(
                 f"the spiking membrane (tau_m = {spiking.tau_m}) needs dt <= tau_m for its "
                 f"Euler step, got dt = {step}; use a smaller dt or a larger spiking tau_m")
+        if spiking.visible_rate < 0 or not np.isfinite(spiking.visible_rate):
+            raise BioamError(f"spiking visible_rate must be a rate >= 0 (Hz per unit of v), "
+                             f"got {spiking.visible_rate}")
         if spiking.readout_start is None:
             raise BioamError(
                 "the spiking read-out window has no start: build with SpikingHidden("
@@ -780,7 +814,9 @@ def build_network(xi, *, xi_back=None, theta=0.5, tau_v=20 * ms, tau_h=1 * ms,
         namespace.update(gain=float(spiking.gain), tau_m=spiking.tau_m,
                          tau_synapse=spiking.tau_synapse, r_on=spiking.on_rate,
                          t_release=spiking.cue_hold, readout_start=spiking.readout_start,
-                         readout_spikes=spiking.readout_spikes())
+                         readout_spikes=spiking.readout_spikes(),
+                         visible_rate=spiking.visible_rate / second,
+                         tau_visible_synapse=spiking.tau_visible_synapse)
     # a named clock: automatic names ('_clock_1', ...) would make the generated code,
     # and so the compiled-project cache key, depend on what else the process created
     clock_kwds = {} if dt is None else {"clock": Clock(dt, name=f"{name}_clock")}
@@ -809,16 +845,24 @@ def build_network(xi, *, xi_back=None, theta=0.5, tau_v=20 * ms, tau_h=1 * ms,
             inputs=_input_equations("I_h", "sum over visible neurons of xi_mui * g(v_i)", dale),
         ).strip(),
     }
-    spike_kwds = {}
+    spike_kwds, visible_spike_kwds = {}, {}
+    spiking_visible = bool(spiking) and spiking.visible_rate > 0
     if spiking:
         equations["visible"] = VISIBLE_EQUATIONS_SPIKING.strip()
         equations["hidden"] = HIDDEN_EQUATIONS_SPIKING.strip()
         spike_kwds = dict(threshold="u > 1",
                           reset="u = 0\nspike_count += int(t >= readout_start)",
                           refractory=spiking.refractory)
+    if spiking_visible:
+        equations["visible"] += "\n" + VISIBLE_SPIKE_GENERATOR.strip()
+        equations["hidden"] = equations["hidden"].replace(
+            "I_h : 1  # sum over visible neurons of xi_mui * v_i (summed variable)",
+            HIDDEN_SPIKING_INPUT)
+        visible_spike_kwds = dict(threshold="phase > 1", reset="phase -= 1")
     equations["visible"] += "\n" + _output_equation("g", visible_output)
     visible = NeuronGroup(n_copies * n_visible, equations["visible"], method=method,
-                          namespace=namespace, name=f"{name}_visible", **clock_kwds)
+                          namespace=namespace, name=f"{name}_visible", **visible_spike_kwds,
+                          **clock_kwds)
     hidden = NeuronGroup(n_copies * n_hidden, equations["hidden"], method=method,
                          namespace=namespace, name=f"{name}_hidden", **spike_kwds,
                          **clock_kwds)
@@ -866,6 +910,9 @@ def build_network(xi, *, xi_back=None, theta=0.5, tau_v=20 * ms, tau_h=1 * ms,
         model = PROJECTION_MODEL.format(target=target_var, source=source_var, weight=weight_doc)
         if spiking and key == "hidden_to_visible":
             model, on_pre = SPIKING_PROJECTION_MODEL.format(weight=weight_doc), SPIKING_ON_PRE
+        if spiking_visible and key == "visible_to_hidden":
+            model = SPIKING_PROJECTION_MODEL.format(weight=weight_doc)
+            on_pre = VISIBLE_SPIKING_ON_PRE
         equations[key] = model.strip() + (f"\non_pre: {on_pre}" if on_pre else "")
         synapses[key] = _project(source, target, model, weights, n_copies, standalone,
                                  f"{name}_{key}", namespace, clock_kwds, mask, on_pre)

@@ -153,6 +153,34 @@ def test_spiking_hidden_layer_recalls_like_the_rate_model():
         build_network(xi, spiking=SpikingHidden(readout_start=60 * ms), dt=0.2 * ms)
 
 
+def test_spiking_visible_neurons_fire_at_their_rate_and_recall_like_the_rate_model():
+    from brian2 import Network, SpikeMonitor
+
+    from bioam.network import SpikingHidden
+
+    rng = np.random.default_rng(8)
+    xi = rng.standard_normal((600, 6))
+    targets = rng.integers(0, 2, (24, 6)).astype(float)
+    cues = targets @ xi.T / np.sqrt(6) + rng.standard_normal((24, 600))
+    timing = dict(tau_v=20 * ms, tau_h=1 * ms, dt=0.05 * ms, duration=80 * ms)
+    rate = recall(xi, cues, backend="numpy", **timing)
+    spiking = recall(xi, cues, backend="numpy", spiking=SpikingHidden(visible_rate=200.0),
+                     **timing)
+    assert np.mean(np.all(spiking.hidden == rate.hidden, axis=1)) >= 0.9
+    assert np.mean(np.abs(spiking.visible - rate.visible)) < 0.05
+    # with the cue held, each visible neuron fires at visible_rate * |v|, whatever v's sign
+    memory = build_network(xi, spiking=SpikingHidden(readout_start=40 * ms, cue_hold=60 * ms,
+                                                     visible_rate=200.0), dt=0.05 * ms)
+    memory.set_cues(cues[0])
+    monitor = SpikeMonitor(memory.visible)
+    Network(memory.objects, monitor).run(50 * ms)
+    expected = 200.0 * np.abs(cues[0]) * 0.050
+    assert np.max(np.abs(np.asarray(monitor.count) - expected)) <= 1.0
+    assert "I_h_post += w * sign(v_pre)" in memory.equations["visible_to_hidden"]
+    with pytest.raises(BioamError, match="visible_rate"):
+        build_network(xi, spiking=SpikingHidden(readout_start=40 * ms, visible_rate=-1.0))
+
+
 def test_sweeps_lose_patterns_away_from_the_neutral_setting():
     from bioam.compare import variant_sweep
 
@@ -204,7 +232,7 @@ def test_spiking_parameter_table_in_docs_matches_the_defaults():
         expected = f"{float(value / ms):g} ms" if hasattr(value, "dim") else f"{value:g}"
         assert rows.get(field.name) == expected, (field.name, rows.get(field.name), expected)
         documented += 1
-    assert documented == 9
+    assert documented == 11
     assert 1 / float(defaults.on_rate) == pytest.approx(0.002, rel=0.01)  # r_on ~ 500 Hz
 
 
