@@ -36,7 +36,6 @@ are run and their spread reported.
 
 import os
 import time
-import warnings
 
 import numpy as np
 from brian2 import ms
@@ -291,20 +290,14 @@ def train_classifier(images, labels, *, seed=PROTOCOL["classifier_seed"],
     -------
     sklearn.neural_network.MLPClassifier
     """
-    from sklearn.exceptions import ConvergenceWarning
-
-    from .classify import mlp_classifier
+    from .classify import fit_mlp
 
     if int(epochs) != epochs or epochs < 1:
         raise BioamError(f"epochs must be a positive integer, got {epochs}")
     if len(np.unique(labels)) < 2:
         raise BioamError("the training images have a single class; a classifier needs two "
                          "or more")
-    classifier = mlp_classifier(seed, int(epochs))
-    with warnings.catch_warnings():  # a fixed number of epochs is the protocol
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        classifier.fit(np.asarray(images, dtype=np.float64), labels)
-    return classifier
+    return fit_mlp(np.asarray(images, dtype=np.float64), labels, seed, int(epochs))
 
 
 def _distinct(visible):

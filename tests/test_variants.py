@@ -125,15 +125,20 @@ def test_dale_rejects_negative_rates(problem):
         memory.set_cues(cues)
 
 
-def test_spiking_hidden_layer_recalls_like_the_rate_model():
-    from bioam.network import SpikingHidden
-
+def _spiking_problem():
+    """A random N_v = 600, N_h = 6 network, noisy cues of 24 targets, and the rate model's recall."""
     rng = np.random.default_rng(8)
     xi = rng.standard_normal((600, 6))
     targets = rng.integers(0, 2, (24, 6)).astype(float)
     cues = targets @ xi.T / np.sqrt(6) + rng.standard_normal((24, 600))
     timing = dict(tau_v=20 * ms, tau_h=1 * ms, dt=0.05 * ms, duration=80 * ms)
-    rate = recall(xi, cues, backend="numpy", **timing)
+    return xi, targets, cues, timing, recall(xi, cues, backend="numpy", **timing)
+
+
+def test_spiking_hidden_layer_recalls_like_the_rate_model():
+    from bioam.network import SpikingHidden
+
+    xi, targets, cues, timing, rate = _spiking_problem()
     spiking = recall(xi, cues, backend="numpy", spiking=SpikingHidden(), **timing)
     assert np.mean(np.all(spiking.hidden == rate.hidden, axis=1)) >= 0.9
     assert np.mean(np.all(rate.hidden == targets, axis=1)) >= 0.9
@@ -158,12 +163,7 @@ def test_spiking_visible_neurons_fire_at_their_rate_and_recall_like_the_rate_mod
 
     from bioam.network import SpikingHidden
 
-    rng = np.random.default_rng(8)
-    xi = rng.standard_normal((600, 6))
-    targets = rng.integers(0, 2, (24, 6)).astype(float)
-    cues = targets @ xi.T / np.sqrt(6) + rng.standard_normal((24, 600))
-    timing = dict(tau_v=20 * ms, tau_h=1 * ms, dt=0.05 * ms, duration=80 * ms)
-    rate = recall(xi, cues, backend="numpy", **timing)
+    xi, _, cues, timing, rate = _spiking_problem()
     spiking = recall(xi, cues, backend="numpy", spiking=SpikingHidden(visible_rate=200.0),
                      **timing)
     assert np.mean(np.all(spiking.hidden == rate.hidden, axis=1)) >= 0.9
