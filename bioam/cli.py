@@ -12,6 +12,7 @@ import sys
 from . import __version__
 from .backends import BACKENDS
 from .pieces import REGISTRY
+from .variants import VARIANTS
 from .validation import BioamError, parse_time
 
 __all__ = ["main", "build_parser"]
@@ -94,6 +95,18 @@ def build_parser():
                         help="what the hidden neurons sum, g(v), a piece: "
                              f"{'|'.join(sorted(REGISTRY['visible']))} (default identity, Eq. 1b; "
                              "Eq. 32b for Krotov & Hopfield's models)")
+    recall.add_argument("--hidden-neuron", default=None, metavar="MODEL",
+                        help="neuron model of the hidden layer, a piece: "
+                             f"{'|'.join(sorted(REGISTRY['hidden_neuron']))} (default rate; "
+                             "parameters as 'lif:tau_m=0.1ms')")
+    recall.add_argument("--visible-neuron", default=None, metavar="MODEL",
+                        help="neuron model of the visible layer, a piece: "
+                             f"{'|'.join(sorted(REGISTRY['visible_neuron']))} (default rate; "
+                             "parameters as 'spiking:rate=2000')")
+    recall.add_argument("--constraint", action="append", default=[], metavar="C",
+                        help="connectivity constraint, a piece (repeatable): "
+                             f"{'|'.join(sorted(REGISTRY['constraint']))}, with parameters as "
+                             "'sparse:p=0.5' or 'dale:tau_inhibitory=0.5ms'")
     recall.set_defaults(handler=_run_recall)
 
     capacity = commands.add_parser(
@@ -120,8 +133,9 @@ def build_parser():
     compare = commands.add_parser(
         "compare", help="recall the same cues under biological variants",
         description="Recall the same cues with the unconstrained rate model and each variant "
-                    "(asymmetric, heterogeneous, sparse, dale, spiking; parameters as "
-                    "name:key=value,key=value). Writes DIR/compare.csv (variant, "
+                    f"({', '.join(name for name in VARIANTS if name != 'rate')}; parameters as "
+                    "name:key=value,key=value; combinations joined by '+', as "
+                    "asymmetric:rho=0.9+sparse:p=0.8). Writes DIR/compare.csv (variant, "
                     "recalled_target, matches_rate_model, reconstruction_mse, mean_rate_hz, "
                     "seconds) and DIR/compare.png (cue and recall per variant).")
     source = compare.add_mutually_exclusive_group(required=True)
@@ -131,8 +145,9 @@ def build_parser():
     compare.add_argument("--ratio", type=float, default=100.0, help="N_v / N_h with --random")
     compare.add_argument("--dataset", default=None,
                          help="with --model: data set of the cues (default: the model's)")
-    compare.add_argument("--variants", nargs="+",
-                         default=["asymmetric", "heterogeneous", "sparse", "dale", "spiking"])
+    compare.add_argument("--variants", nargs="+", metavar="VARIANT",
+                         default=[name for name in VARIANTS if name != "rate"],
+                         help="variants of bioam.variants.VARIANTS (default: every one)")
     compare.add_argument("--n", type=int, default=100, help="number of cues (default 100)")
     compare.add_argument("--noise", type=float, default=0.0,
                          help="cue noise standard deviation sigma_v (default 0)")
@@ -302,8 +317,10 @@ def _run_recall(args):
         weights["theta"] if weights["theta"] is not None else 0.5)
     if args.batch_size is not None:
         kwds["batch_size"] = args.batch_size
-    if args.visible_nonlinearity is not None:
-        kwds["visible_nonlinearity"] = args.visible_nonlinearity
+    for option in ("visible_nonlinearity", "hidden_neuron", "visible_neuron"):
+        if getattr(args, option) is not None:
+            kwds[option] = getattr(args, option)
+    kwds["constraints"] = args.constraint
     result = recall(weights["xi"], cues, xi_back=weights["xi_back"], theta=theta,
                     backend=args.backend, progress=not args.quiet, **kwds)
     save_result(args.out, result)
@@ -337,12 +354,12 @@ def _run_compare(args):
     import numpy as np
 
     from .backends import check_backend
-    from .compare import COMPARE_COLUMNS, compare_variants, parse_variant
+    from .compare import COMPARE_COLUMNS, compare_variants, parse_combination
     from .plotting import plot_compare
 
     check_backend(args.backend)
     for spec in args.variants:
-        parse_variant(spec)
+        parse_combination(spec)
     if args.n < 1:
         raise BioamError(f"--n must be at least 1, got {args.n}")
     if args.noise < 0:

@@ -3,45 +3,28 @@ Recall of the same cues under biological variants of the one model, side by side
 
 Variants are named and take parameters, e.g. ``asymmetric:rho=0.8``,
 ``heterogeneous:spread=0.1``, ``sparse:p=0.5,shared=1``, ``dale``,
-``dale:tau_inhibitory=0.5ms``, ``spiking:gain=1000,tau_m=1ms``. The
-unconstrained rate model, ``rate``, is always included; every variant is
-an option of `bioam.build_network`, recalled through `bioam.RecallSession`.
+``dale:tau_inhibitory=0.5ms``, ``spiking:gain=1000,tau_m=1ms``: the names
+and defaults of `bioam.variants.VARIANTS`. The unconstrained rate model,
+``rate``, is always included; every variant gives `bioam.RecallSession`
+options (weights, thresholds or pieces of `bioam.pieces`).
 """
 
 import sys
 import time
 
 import numpy as np
-from brian2 import ms
 
-from .network import SpikingHidden, dale_parameters
+from .pieces.lif import LIF
 from .recall import RecallSession, choose_formulation
 from .validation import BioamError, parse_time
-from .variants import asymmetric_backward_weights, heterogeneous_thresholds
+from .variants import VARIANTS
 
-__all__ = ["VARIANTS", "parse_variant", "variant_options", "compare_variants",
+__all__ = ["VARIANTS", "parse_variant", "parse_combination", "variant_options",
+           "combination_options", "compare_variants",
            "COMPARE_COLUMNS", "variant_sweep"]
 
 COMPARE_COLUMNS = ["variant", "recalled_target", "matches_rate_model", "reconstruction_mse",
                    "mean_rate_hz", "seconds"]
-
-#: Parameters of each variant and their defaults.
-VARIANTS = {
-    "rate": {},
-    "asymmetric": {"rho": 0.8},
-    "heterogeneous": {"spread": 0.1},
-    "sparse": {"p": 0.5, "shared": 0},
-    "dale": {"tau_inhibitory": "0ms"},
-    "spiking": {key: (f"{float(value / ms):g}ms" if hasattr(value, "dim") else value)
-                for key, value in vars(SpikingHidden()).items()
-                if key in ("gain", "tau_m", "refractory", "tau_synapse", "cue_hold",
-                           "readout_window", "initial_membrane", "visible_rate",
-                           "tau_visible_synapse")},  # SpikingHidden's defaults
-}
-
-_TIME_PARAMETERS = {"tau_inhibitory", "tau_m", "refractory", "tau_synapse", "cue_hold",
-                    "readout_window", "tau_visible_synapse"}
-
 
 def parse_variant(spec):
     """
@@ -57,7 +40,8 @@ def parse_variant(spec):
     name = name.strip()
     if name not in VARIANTS:
         raise BioamError(f"unknown variant {name!r}; choose from {', '.join(VARIANTS)}")
-    parameters = dict(VARIANTS[name])
+    defaults = VARIANTS[name].defaults
+    parameters = dict(defaults)
     for item in filter(None, (part.strip() for part in rest.split(","))):
         key, equals, value = item.partition("=")
         if not equals or key not in parameters:
@@ -66,15 +50,54 @@ def parse_variant(spec):
                 f"{', '.join(parameters) or 'none'} (write {name}:key=value)")
         parameters[key] = value
     for key, value in parameters.items():
-        if key in _TIME_PARAMETERS:
-            parameters[key] = parse_time(f"{name}:{key}", value,
-                                         allow_zero=key in ("tau_inhibitory", "cue_hold"))
+        if value is defaults[key]:
+            continue
+        if hasattr(defaults[key], "dim"):  # a time
+            parameters[key] = parse_time(f"{name}:{key}", value, allow_zero=True)
         else:
             try:
                 parameters[key] = float(value)
             except ValueError:
                 raise BioamError(f"variant {name!r}: {key} must be a number, got {value!r}") from None
     return name, parameters
+
+
+def parse_combination(spec):
+    """
+    Parse a variant or a combination of variants joined by ``+``.
+
+    ``'asymmetric:rho=0.9+sparse:p=0.8'`` is the asymmetric weights of the
+    first with the sparse synapses of the second.
+
+    Returns
+    -------
+    list of (name, parameters)
+    """
+    parts = [parse_variant(part.strip()) for part in spec.split("+")]
+    names = [name for name, _ in parts]
+    if len(set(names)) < len(names):
+        raise BioamError(f"{spec!r} names a variant twice; give each once")
+    return parts
+
+
+def combination_options(parts, xi, xi_back, theta, cues, seed=0):
+    """
+    `RecallSession` keyword arguments of a combination (`parse_combination`).
+
+    The variants apply in order, each to the model the previous ones made
+    (Dale's law after ``asymmetric`` sets its baseline from the asymmetric
+    backward weights); their constraints add up.
+    """
+    options = {"xi_back": xi_back, "theta": theta}
+    constraints = []
+    for name, parameters in parts:
+        made = variant_options(name, parameters, xi, options["xi_back"], options["theta"], cues,
+                               seed)
+        constraints += made.pop("constraints", [])
+        options.update(made)
+    if constraints:
+        options["constraints"] = constraints
+    return options
 
 
 def variant_options(name, parameters, xi, xi_back, theta, cues, seed=0):
@@ -91,24 +114,8 @@ def variant_options(name, parameters, xi, xi_back, theta, cues, seed=0):
         The cues, which set the visible baseline under Dale's law.
     seed : int
     """
-    back = xi.T if xi_back is None else xi_back
-    options = {"xi_back": xi_back, "theta": theta}
-    if name == "asymmetric":
-        mixed = asymmetric_backward_weights(xi / np.std(xi), parameters["rho"], seed)
-        options["xi_back"] = mixed * np.std(back)
-    elif name == "heterogeneous":
-        options["theta"] = np.asarray(theta) + heterogeneous_thresholds(
-            xi.shape[1], 0.0, parameters["spread"], seed)
-    elif name == "sparse":
-        options.update(connection_probability=parameters["p"],
-                       shared_connectivity=bool(parameters["shared"]), connectivity_seed=seed)
-    elif name == "dale":
-        bound = dale_parameters(xi, back, *xi.shape)["baseline"]
-        options.update(dale=True, tau_inhibitory=parameters["tau_inhibitory"],
-                       baseline=max(bound, float(-cues.min()), 0.0))
-    elif name == "spiking":
-        options["spiking"] = SpikingHidden(**parameters)
-    return options
+    base = {"xi": xi, "xi_back": xi_back, "theta": theta, "cues": cues, "seed": seed}
+    return {"xi_back": xi_back, "theta": theta, **VARIANTS[name].options(parameters, base)}
 
 
 def compare_variants(xi, cues, variants, *, xi_back=None, theta=0.5, target_hidden=None,
@@ -122,7 +129,8 @@ def compare_variants(xi, cues, variants, *, xi_back=None, theta=0.5, target_hidd
     xi : ndarray, shape (N_v, N_h)
     cues : ndarray, shape (B, N_v)
     variants : list of str
-        Variant specifications (see `parse_variant`); 'rate' is added first.
+        Variant specifications (see `parse_variant`), or combinations joined by
+        ``+`` (`parse_combination`); 'rate' is added first.
     xi_back, theta
         The base model.
     target_hidden : ndarray, shape (B, N_h), optional
@@ -144,23 +152,24 @@ def compare_variants(xi, cues, variants, *, xi_back=None, theta=0.5, target_hidd
     """
     timing = dict(timing or {})
     specs = ["rate"] + [spec for spec in variants if spec.split(":")[0] != "rate"]
-    parsed = [(spec, *parse_variant(spec)) for spec in specs]  # validate all first
+    parsed = [(spec, parse_combination(spec)) for spec in specs]  # validate all first
     # a variant that needs the dense formulation (filtered Dale's law, spiking) is compared with the
     # rate model in the dense formulation too ('rate[dense]'): like with like
     formulations = {}
-    for spec, name, parameters in parsed:
-        options = variant_options(name, parameters, xi, xi_back, theta, cues, seed)
+    for spec, parts in parsed:
+        options = combination_options(parts, xi, xi_back, theta, cues, seed)
+        piece_options = {key: value for key, value in options.items()
+                         if key not in ("xi_back", "theta")}
         formulations[spec] = choose_formulation(
-            timing.get("formulation", "auto"), timing.get("activation", "step"),
-            options.get("dale", False), options.get("spiking"),
-            options.get("tau_inhibitory", 0 * ms))
+            timing.get("formulation", "auto"), activation=timing.get("activation", "step"),
+            **piece_options)
     if "dense" in formulations.values() and formulations["rate"] != "dense":
-        parsed.insert(1, ("rate[dense]", "rate", {}))
+        parsed.insert(1, ("rate[dense]", [("rate", {})]))
         formulations["rate[dense]"] = "dense"
-    reference_rate = float(SpikingHidden().on_rate)
+    reference_rate = float(LIF().on_rate)
     rows, results = [], {}
-    for spec, name, parameters in parsed:
-        options = variant_options(name, parameters, xi, xi_back, theta, cues, seed)
+    for spec, parts in parsed:
+        options = combination_options(parts, xi, xi_back, theta, cues, seed)
         start = time.perf_counter()
         with RecallSession(xi, backend=backend, progress=False,
                            **dict(timing, formulation=formulations[spec]),

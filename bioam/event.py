@@ -34,27 +34,11 @@ slot, in that order, so each step uses the activation of the h at its start,
 as a forward step of Eq. (1) does; the only approximation is that a crossing
 is noticed at the end of the step in which it happens.
 
-Dale's law (``dale=True`` with instantaneous inhibition, as in
-`bioam.network.dale_parameters`): every neuron's outgoing weights have one
-sign. Visible rates are ``v = baseline + ...`` >= 0; each pathway has
-excitatory synapses (weights ``xi + c`` >= 0) and an inhibitory interneuron
-per copy that pools its presynaptic rates and inhibits every target with
-weight ``-c``. The interneurons are event-driven too: a flip changes a pool's
-rate ``r``, and the pool's own custom event ``relay`` (``r != r_sent``, in the
-same step) passes the change ``dr`` on through its inhibitory `Synapses`.
-Hidden -> visible: excitatory flip synapses ``N_h^(-1/2) (xi_back + c_back)``
-and the pool of the hidden rates (``r = sum_mu s_mu``), weight ``-c_back
-N_h^(-1/2)``. Visible -> hidden, folded through the visible layer as J is: a
-flip moves the visible targets by ``N_h^(-1/2) xi_back[mu]`` (both backward
-parts together), so the excitatory forward synapses give the coupling ``J_E =
-N_h^(1/2)/N_v (xi + c_fwd)^T N_h^(-1/2) xi_back^T`` and the pool of the visible
-rates (``r = sum_i`` of their targets) receives ``N_h^(-1/2) sum_i
-xi_back[mu, i]`` per flip and inhibits the hidden inputs with weight
-``-c_fwd N_h^(1/2)/N_v``. Together they give exactly the unconstrained
-network's ``u`` and ``K = J s`` plus the constant input of the baseline rates,
-``h_rest = N_h^(1/2)/N_v baseline sum_i xi_imu`` (which is also added to
-theta). Filtered inhibition (``tau_inhibitory > 0``) is not constant between
-flips and needs the dense formulation.
+A constraint may add equations and replace the flip pathways: Dale's law
+with instantaneous inhibition does (`bioam.pieces.dale`), with excitatory flip
+synapses and event-driven inhibitory interneurons. Filtered inhibition
+(``tau_inhibitory > 0``) is not constant between flips and needs the dense
+formulation.
 
 Costs per cue: one projection of the cue (N_v N_h multiply-adds), then O(N_h)
 per time step, plus O(N_v + N_h) per flip.
@@ -79,8 +63,8 @@ from brian2 import Clock, NeuronGroup, TimedArray, second
 
 from .validation import BioamError
 
-__all__ = ["EVENT_HIDDEN_EQUATIONS", "EVENT_VISIBLE_EQUATIONS", "build_event_objects",
-           "event_unsupported_reason"]
+__all__ = ["EVENT_HIDDEN_EQUATIONS", "EVENT_VISIBLE_EQUATIONS", "ORDER", "build_event_objects",
+           "flip_synapses"]
 
 #: Hidden neurons of the event formulation. ``{tau_h}`` is ``tau_h``, or ``tau_v``
 #: when the two are equal (so that Brian2's exact solution has the t exp(-t/tau) form).
@@ -94,12 +78,8 @@ E : 1  # exp((t - t_cue) / tau_v) at the last flip
 t_cue : second  # reference time of the visible state (the cue's)
 """
 
-#: Under Dale's law: the constant input of the visible baseline rates.
-EVENT_HIDDEN_REST = """
-h_rest : 1 (constant)  # N_h^(1/2)/N_v baseline sum_i xi_imu: input of the baseline rates (Dale's law)"""
-
 #: Visible neurons: Eq. (1a) solved in closed form since the last flip.
-#: ``{baseline}`` is empty, or ``+ baseline`` under Dale's law (v is then the rate).
+#: ``{baseline}`` is empty, or what a constraint adds (``+ baseline`` under Dale's law).
 EVENT_VISIBLE_EQUATIONS = """
 v = u + a * exp(-(t - t_cue) / tau_v){baseline} : 1  # Eq. 1a, exact between flips
 u : 1  # N_h^(-1/2) sum_mu xi_imu s_mu, the value v relaxes to
@@ -121,28 +101,6 @@ COUPLING_ON_FLIP = "K_post += (2 * s_pre - 1) * w"
 BACKWARD_ON_FLIP = """u_post += (2 * s_pre - 1) * w
 a_post -= (2 * s_pre - 1) * w * E_pre"""
 
-#: Inhibitory interneurons of Dale's law, one per copy and pathway: the pooled rate
-#: of their presynaptic neurons, passed on (as its change) by the relay event.
-EVENT_POOL_EQUATIONS = """
-r : 1  # pooled rate: sum of the presynaptic (target) rates
-r_sent : 1  # the pooled rate the targets have received
-dr : 1  # the change passed on by the last relay
-"""
-RELAY_CONDITION = "r != r_sent"
-RELAY_RESET = """dr = r - r_sent
-r_sent = r"""
-
-#: A flip changes the pooled rate by w (1 per hidden neuron, or the summed change
-#: of the visible targets it causes).
-POOL_ON_FLIP = "r_post += (2 * s_pre - 1) * w"
-
-#: The pool of the hidden rates inhibits the visible neurons (keeping v continuous).
-INHIBIT_VISIBLE_ON_RELAY = """u_post += w * dr_pre
-a_post -= w * dr_pre * exp((t - t_cue_post) / tau_v)"""
-
-#: The pool of the visible rates inhibits the hidden inputs.
-INHIBIT_HIDDEN_ON_RELAY = "K_post += w * dr_pre"
-
 #: Moving the reference time of v to the present (exact; prevents overflow of E).
 REBASE_VISIBLE = """a = a * exp(-(t - t_cue) / tau_v)
 t_cue = t"""
@@ -157,43 +115,7 @@ ORDER = {"monitor": -40, "load_visible": -30, "load_hidden": -10, "rebase": -5,
          "relay": 5}
 
 
-def event_unsupported_reason(activation="step", dale=False, spiking=None,
-                             tau_inhibitory=0 * second, visible_nonlinearity="identity"):
-    """
-    Why the event formulation cannot run this network, or None if it can.
-
-    The event formulation is exact for the step activation and a visible
-    layer that the hidden neurons sum as it is (g = identity: the low-rank
-    projection is linear); any other f changes the hidden output
-    continuously, filtered inhibitory interneurons of Dale's law change
-    between flips, and the spiking variant has its own neuron model.
-
-    Parameters
-    ----------
-    activation, visible_nonlinearity : str or piece
-        The hidden and visible pieces (`bioam.pieces`).
-    dale, spiking, tau_inhibitory
-        The options of `bioam.build_network`.
-    """
-    from .pieces import get_piece
-
-    activation = get_piece("hidden", activation)
-    visible_nonlinearity = get_piece("visible", visible_nonlinearity)
-    if activation.name != "step":
-        return (f"activation {activation.spec()!r} changes s continuously (only 'step' "
-                "has flips)")
-    if visible_nonlinearity.name != "identity":
-        return (f"visible nonlinearity {visible_nonlinearity.spec()!r} is not linear, so the "
-                "hidden input is no low-rank projection of the visible state")
-    if dale and float(tau_inhibitory) > 0:
-        return ("Dale's law with filtered inhibition (tau_inhibitory > 0) changes the "
-                "inhibitory rates between flips")
-    if spiking:
-        return "the spiking variant has its own hidden neuron model"
-    return None
-
-
-def _flip_synapses(source, target, weights, description, on_flip, name, project, mask=None,
+def flip_synapses(source, target, weights, description, on_flip, name, project, mask=None,
                    event="flip", order="propagate"):
     """
     Event-based `Synapses` of the ``event`` pathway with per-copy ``weights`` (n_pre x n_post).
@@ -218,19 +140,23 @@ def _flip_synapses(source, target, weights, description, on_flip, name, project,
     return synapses
 
 
-def _inhibitory_pool(name, n_copies, namespace, clock_kwds):
-    """One interneuron per copy (Dale's law) whose relay event passes on its rate's changes."""
-    pool = NeuronGroup(n_copies, EVENT_POOL_EQUATIONS.strip(), events={"relay": RELAY_CONDITION},
-                       namespace=namespace, name=name, **clock_kwds)
-    pool.thresholder["relay"].when = "before_groups"
-    pool.thresholder["relay"].order = ORDER["relay_check"]
-    pool.run_on_event("relay", RELAY_RESET, when="before_groups", order=ORDER["relay_reset"])
-    return pool
+def _plain_pathways(context, coupling_matrix):
+    """The flip pathways of the unconstrained network: J (hidden -> hidden) and the backward weights."""
+    hidden, visible, project = context["hidden"], context["visible"], context["project"]
+    name = context["name"]
+    coupling = flip_synapses(hidden, hidden, coupling_matrix.T, "J_{mu nu}", COUPLING_ON_FLIP,
+                              f"{name}_coupling", project)
+    backward = flip_synapses(
+        hidden, visible, context["backward_scaled"], "N_h^(-1/2) xi_imu (or the backward matrix)",
+        BACKWARD_ON_FLIP, f"{name}_hidden_to_visible", project, mask=context["backward_mask"])
+    return {"coupling": coupling, "backward": backward, "equations": {
+        "coupling": f"w : 1 (constant)  # J_{{mu nu}}\non flip: {COUPLING_ON_FLIP}",
+        "hidden_to_visible": f"w : 1 (constant)\non flip: {BACKWARD_ON_FLIP}"}}
 
 
 def build_event_objects(forward, backward, *, theta, tau_v, tau_h, n_copies, method,
                         namespace, name, clock_kwds, project, backward_mask=None, cue_period=None,
-                        n_cue_periods=None, dale=None):
+                        n_cue_periods=None, constraints=(), parameters=None):
     """
     The Brian2 objects of the event formulation (see the module docstring).
 
@@ -259,17 +185,19 @@ def build_event_objects(forward, backward, *, theta, tau_v, tau_h, n_copies, met
         Recall a sequence of cues, one every ``cue_period``.
     n_cue_periods : int, optional
         Number of cues per lane in a sequence.
-    dale : dict, optional
-        Dale's law with instantaneous inhibition: the mapping of
-        `bioam.network.dale_parameters` (``c_forward``, ``c_backward``,
-        ``baseline``, ``threshold_shift``); ``baseline`` must be in ``namespace``.
+    constraints : sequence of Constraint
+        The network's constraints (`bioam.pieces`): each may add equations
+        (``event_terms``) and replace the flip pathways (``event_pathways``),
+        as Dale's law does.
+    parameters : dict, optional
+        The network's parameters (what the constraints derived, e.g. Dale's c).
 
     Returns
     -------
     dict
         ``visible``, ``hidden``, ``coupling``, ``backward``, ``pools``,
-        ``pool_synapses`` and ``pool_rest`` (the pools' rates at s = 0) under
-        Dale's law (else empty) and, for a cue sequence,
+        ``pool_synapses`` and ``pool_rest`` (the pools' rates at s = 0) of a
+        constraint (else empty) and, for a cue sequence,
         ``cue_array``, ``input_array`` and ``cue_clock``; plus ``equations``,
         ``coupling_matrix`` (J, the whole coupling) and ``forward_scaled``.
     """
@@ -280,12 +208,13 @@ def build_event_objects(forward, backward, *, theta, tau_v, tau_h, n_copies, met
             "is for the dense formulation (leave method='exact')")
     same_tau = abs(float(tau_v) - float(tau_h)) <= 1e-12 * float(tau_v)
     sequence = cue_period is not None
+    terms = {"hidden": "", "visible_rest": ""}
+    for constraint in constraints:
+        for slot, text in constraint.event_terms().items():
+            terms[slot] += text
     hidden_equations = EVENT_HIDDEN_EQUATIONS.format(
-        tau_h="tau_v" if same_tau else "tau_h").strip()
-    if dale:
-        hidden_equations += EVENT_HIDDEN_REST
-    visible_equations = EVENT_VISIBLE_EQUATIONS.format(
-        baseline=" + baseline" if dale else "").strip()
+        tau_h="tau_v" if same_tau else "tau_h").strip() + terms["hidden"]
+    visible_equations = EVENT_VISIBLE_EQUATIONS.format(baseline=terms["visible_rest"]).strip()
     hidden = NeuronGroup(n_copies * n_hidden, hidden_equations, method="exact",
                          events={"flip": FLIP_CONDITION}, namespace=namespace,
                          name=f"{name}_hidden", **clock_kwds)
@@ -307,59 +236,20 @@ def build_event_objects(forward, backward, *, theta, tau_v, tau_h, n_copies, met
         "hidden": hidden_equations + f"\nevent flip: {FLIP_CONDITION}\non flip: "
                   + TOGGLE_ON_FLIP.replace("\n", "; "),
     }
-    pools, pool_synapses, pool_rest = [], [], []
-    if not dale:
-        coupling = _flip_synapses(hidden, hidden, coupling_matrix.T, "J_{mu nu}",
-                                  COUPLING_ON_FLIP, f"{name}_coupling", project)
-        backward_synapses = _flip_synapses(
-            hidden, visible, backward_scaled, "N_h^(-1/2) xi_imu (or the backward matrix)",
-            BACKWARD_ON_FLIP, f"{name}_hidden_to_visible", project, mask=backward_mask)
-        equations["coupling"] = f"w : 1 (constant)  # J_{{mu nu}}\non flip: {COUPLING_ON_FLIP}"
-        equations["hidden_to_visible"] = f"w : 1 (constant)\non flip: {BACKWARD_ON_FLIP}"
-    else:
-        c_forward, c_backward = dale["c_forward"], dale["c_backward"]
-        scale = np.sqrt(n_hidden) / n_visible
-        excitatory_coupling = ((forward + c_forward) * scale).T @ backward_scaled.T
-        coupling = _flip_synapses(
-            hidden, hidden, excitatory_coupling.T,
-            "J_E: through the excitatory forward synapses xi + c_fwd >= 0",
-            COUPLING_ON_FLIP, f"{name}_coupling", project)
-        backward_synapses = _flip_synapses(
-            hidden, visible, (backward + c_backward) / np.sqrt(n_hidden),
-            "N_h^(-1/2) (xi_back + c_back) >= 0, excitatory",
-            BACKWARD_ON_FLIP, f"{name}_hidden_to_visible", project)
-        pathways = (
-            # pool of the hidden rates (sum of s), inhibiting the visible neurons
-            ("hidden_to_visible", np.ones((n_hidden, 1)), "1: each active hidden neuron",
-             visible, np.full((1, n_visible), -c_backward / np.sqrt(n_hidden)),
-             INHIBIT_VISIBLE_ON_RELAY, 0.0),
-            # pool of the visible rates: a flip changes their sum by N_h^(-1/2) sum_i
-            # xi_back[mu, i] (folded through the visible layer, as J is)
-            ("visible_to_hidden", backward_scaled.sum(axis=1)[:, None],
-             "N_h^(-1/2) sum_i xi_back[mu, i]: the flip's change of the summed visible rates",
-             hidden, np.full((1, n_hidden), -c_forward * scale), INHIBIT_HIDDEN_ON_RELAY,
-             n_visible * float(dale["baseline"])),
-        )
-        for key, to_pool, to_pool_doc, target, from_pool, on_relay, rest in pathways:
-            pool = _inhibitory_pool(f"{name}_inhibitory_{key}", n_copies, namespace, clock_kwds)
-            pool.r = rest
-            pool.r_sent = rest
-            pool_synapses.append(_flip_synapses(
-                hidden, pool, to_pool, to_pool_doc, POOL_ON_FLIP, f"{name}_{key}_to_pool",
-                project))
-            pool_synapses.append(_flip_synapses(
-                pool, target, from_pool, "-c <= 0, inhibitory", on_relay,
-                f"{name}_pool_{key}", project, event="relay", order="relay"))
-            pools.append(pool)
-            pool_rest.append(rest)
-            equations[f"{key}_to_inhibitory"] = f"w : 1 (constant)  # {to_pool_doc}\non flip: {POOL_ON_FLIP}"
-            equations[f"inhibitory_to_{key.split('_to_')[1]}"] = (
-                f"w : 1 (constant)  # -c, inhibitory\non relay: {on_relay}")
-        equations["inhibitory"] = (EVENT_POOL_EQUATIONS.strip() + f"\nevent relay: "
-                                   f"{RELAY_CONDITION}\non relay: " + RELAY_RESET.replace("\n", "; "))
-        equations["coupling"] = f"w : 1 (constant)  # J_E\non flip: {COUPLING_ON_FLIP}"
-        equations["hidden_to_visible"] = f"w : 1 (constant)  # xi_back + c >= 0\non flip: {BACKWARD_ON_FLIP}"
-        hidden.h_rest = np.tile(dale["threshold_shift"], n_copies)
+    context = {"visible": visible, "hidden": hidden, "forward": forward, "backward": backward,
+               "backward_scaled": backward_scaled, "parameters": parameters or {},
+               "name": name, "n_copies": n_copies, "namespace": namespace,
+               "clock_kwds": clock_kwds, "project": project, "backward_mask": backward_mask}
+    pathways = [constraint.event_pathways(context) for constraint in constraints]
+    pathways = [made for made in pathways if made is not None]
+    if len(pathways) > 1:
+        raise BioamError("two constraints replace the event formulation's flip pathways; "
+                         "use formulation='dense'")
+    pathways = pathways[0] if pathways else _plain_pathways(context, coupling_matrix)
+    equations.update(pathways["equations"])
+    coupling, backward_synapses = pathways["coupling"], pathways["backward"]
+    pools, pool_synapses = pathways.get("pools", []), pathways.get("pool_synapses", [])
+    pool_rest = pathways.get("pool_rest", [])
     objects = {"visible": visible, "hidden": hidden, "coupling": coupling,
                "backward": backward_synapses, "pools": pools, "pool_synapses": pool_synapses,
                "pool_rest": pool_rest,
@@ -375,7 +265,7 @@ def build_event_objects(forward, backward, *, theta, tau_v, tau_h, n_copies, met
     # projection I(0) = N_h^(1/2)/N_v xi^T v(0): the initial condition of I, computed with
     # the cues (as set_cues does), one row per cue like the cues themselves
     arrays = []
-    rest = "h_rest" if dale else "0"
+    rest = "h_rest" if "h_rest" in hidden.variables else "0"  # a constraint's resting input
     for group, n_per_copy, suffix, code, order in (
             (visible, n_visible, "cues", "a = {}(t, i)\nu = 0\nt_cue = t", "load_visible"),
             (hidden, n_hidden, "cue_inputs",

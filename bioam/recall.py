@@ -22,8 +22,8 @@ from brian2.devices.device import get_device
 from brian2.utils.logger import get_logger
 
 from . import backends
-from .pieces import get_piece
-from .event import ORDER, event_unsupported_reason
+from .pieces.assembly import ASSEMBLY_OPTIONS, assemble
+from .event import ORDER
 from .network import FORMULATIONS, build_network
 from .standalone import build_cached, cache_root, run_project, write_run_files
 from .validation import (BioamError, check_cues, check_positive, check_theta, check_timing,
@@ -87,27 +87,36 @@ def progress_bar(done, total, seconds, backend, width=30):
             f"{backend}, {seconds:.1f} s, ~{left:.0f} s left")
 
 
-def choose_formulation(formulation, activation="step", dale=False, spiking=None,
-                       tau_inhibitory=0 * ms, visible_nonlinearity="identity"):
+def choose_formulation(formulation, pieces=None, **network_options):
     """
     The formulation a recall uses: 'auto' is 'event' wherever it is exact.
 
     Parameters
     ----------
     formulation : {'auto', 'event', 'dense'}
-    activation, dale, spiking, tau_inhibitory, visible_nonlinearity
-        The network's options (see `bioam.build_network`).
+    pieces : Assembly, optional
+        The network's pieces (`bioam.pieces.assemble`); default: those of
+        ``network_options``.
+    **network_options
+        The network's options (see `bioam.build_network`): ``activation``,
+        ``dale``, ``spiking``, ``constraints``, ...
 
     Returns
     -------
     str
         'event' or 'dense'.
+
+    Examples
+    --------
+    >>> choose_formulation('auto', dale=True)
+    'event'
+    >>> choose_formulation('auto', activation='sigmoid')
+    'dense'
     """
     if formulation not in ("auto",) + FORMULATIONS:
         raise BioamError(f"unknown formulation {formulation!r}; choose auto, "
                          f"{', '.join(FORMULATIONS)}")
-    reason = event_unsupported_reason(activation, dale, spiking, tau_inhibitory,
-                                      visible_nonlinearity)
+    reason = (pieces or assemble(**network_options)).event_reason()
     if formulation == "auto":
         if reason:
             logger.info(f"using the dense formulation: {reason}", "formulation")
@@ -222,12 +231,13 @@ class RecallSession:
                  executor=None, n_workers=None, use_cache=True, **network_options):
         backends.check_backend(backend)
         self.xi, self.xi_back = check_weights(xi, xi_back)
-        self.formulation = choose_formulation(formulation, activation,
-                                              network_options.get("dale", False),
-                                              network_options.get("spiking"),
-                                              network_options.get("tau_inhibitory", 0 * ms),
-                                              network_options.get("visible_nonlinearity",
-                                                                  "identity"))
+        check_timing(tau_v, tau_h, dt, duration)
+        # the network's pieces, for a recall of this duration
+        piece_options = {key: network_options.pop(key) for key in ASSEMBLY_OPTIONS
+                         if key in network_options}
+        self.pieces = assemble(activation, steepness=steepness,
+                               **piece_options).at_duration(duration)
+        self.formulation = choose_formulation(formulation, self.pieces)
         self.layout = SEQUENCE_LAYOUT["gpu" if backend == "cuda_standalone" else "cpu"]
         if n_workers is not None and (int(n_workers) != n_workers or n_workers < 1):
             raise BioamError(f"n_workers must be a positive integer, got {n_workers}")
@@ -238,9 +248,7 @@ class RecallSession:
         self.use_cache = bool(use_cache)
         self.n_visible, self.n_hidden = self.xi.shape
         self.theta = check_theta(theta, self.n_hidden)
-        check_timing(tau_v, tau_h, dt, duration)
-        self.hidden_nonlinearity = get_piece("hidden", activation, steepness=steepness)
-        get_piece("visible", network_options.get("visible_nonlinearity", "identity"))
+        self.hidden_nonlinearity = self.pieces.hidden
         if record_dt is not None and (record_dt < dt):
             raise BioamError(f"record_dt ({record_dt}) must be at least dt ({dt})")
         check_positive("max_synapses", max_synapses)
@@ -265,21 +273,12 @@ class RecallSession:
             directory = tempfile.mkdtemp(prefix="bioam_")
         self.directory = directory
         self._closed = False
-        self._build_kwds = dict(tau_v=tau_v, tau_h=tau_h, dt=dt, activation=activation,
-                                steepness=steepness, record_dt=record_dt)
-        spiking = network_options.get("spiking")
-        if spiking is True:
-            from .network import SpikingHidden
-            spiking = SpikingHidden()
-        if spiking:
-            from dataclasses import replace
-            if spiking.readout_window + spiking.cue_hold > duration:
-                raise BioamError(
-                    f"duration ({duration}) must exceed the spiking cue hold plus read-out "
-                    f"window ({spiking.cue_hold + spiking.readout_window})")
-            network_options["spiking"] = replace(
-                spiking, readout_start=duration - spiking.readout_window)
-        self.network_options = network_options
+        self._build_kwds = dict(tau_v=tau_v, tau_h=tau_h, dt=dt, record_dt=record_dt)
+        pieces = self.pieces
+        self.network_options = dict(
+            network_options, activation=pieces.hidden, steepness=steepness,
+            visible_nonlinearity=pieces.visible, hidden_neuron=pieces.hidden_neuron,
+            visible_neuron=pieces.visible_neuron, constraints=pieces.constraints)
         self.memory = None
         self.batch_size = None
         self.build_seconds = 0.0
@@ -420,8 +419,7 @@ class RecallSession:
         try:
             self.memory = build_network(
                 self.xi, xi_back=self.xi_back, theta=self.theta, tau_v=kwds["tau_v"],
-                tau_h=kwds["tau_h"], activation=kwds["activation"],
-                steepness=kwds["steepness"], n_copies=batch_size, dt=dt,
+                tau_h=kwds["tau_h"], n_copies=batch_size, dt=dt,
                 name="bioam", formulation=self.formulation, **self.network_options)
             objects = list(self.memory.objects)
             if self.record:
@@ -462,16 +460,9 @@ class RecallSession:
             self.network.run(self.duration, namespace={})
         visible, h = memory.unconstrained_state(np.array(memory.visible.v[:]),
                                                 np.array(memory.hidden.h[:]))
-        extras = {}
-        spiking = memory.parameters.get("spiking")
-        if spiking:  # the hidden state read from the spike counts
-            hidden = np.array(memory.hidden.s[:], dtype=np.float64).reshape(
-                self.batch_size, self.n_hidden)
-        else:  # f of the final h (a non-local f's pool holds the previous step's normaliser)
-            hidden = self.hidden_nonlinearity.numpy(h, theta)
-        if spiking:
-            counts = np.array(memory.hidden.spike_count[:]).reshape(self.batch_size, self.n_hidden)
-            extras["hidden_rates"] = counts / float(spiking.readout_window)
+        # the hidden neuron model's read-out: f of the final h for rate neurons (a non-local
+        # f's pool holds the previous step's normaliser), spike counts for spiking ones
+        hidden, extras = self.pieces.hidden_neuron.readout(memory, h, theta)
         traces = {}
         if self.record:
             traces["t"] = np.asarray(self._monitor_v.t[:] / ms) * 1e-3

@@ -46,11 +46,12 @@ def test_cuda_project_compiles_and_runs_or_says_no_gpu(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("options", [
     dict(connection_probability=0.5), dict(dale=True, baseline=3.0), dict(spiking=True),
+    dict(hidden_neuron="lif", visible_neuron="spiking:rate=2000"),
     # pooling neurons of non-local pieces (summed variables, linked variables, run_regularly)
     dict(activation="softmax:beta=2", visible_nonlinearity="normalised", theta=0.0),
     # event-driven inhibitory pools (a custom relay event in the same step as the flips)
     dict(dale=True, baseline=3.0, formulation="event"),
-], ids=["sparse", "dale", "spiking", "pieces", "dale_event"])
+], ids=["sparse", "dale", "spiking", "spiking_visible", "pieces", "dale_event"])
 def test_cuda_project_compiles_for_every_variant(tmp_path, monkeypatch, options):
     pytest.importorskip("brian2cuda", reason="install the 'cuda' extra")
     if shutil.which("nvcc") is None:

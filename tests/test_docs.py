@@ -46,3 +46,18 @@ def test_example_new_piece_registers_and_matches_the_reference():
     line = [row for row in output.splitlines() if row.startswith("largest |h - reference|")][0]
     assert float(line.split(":")[1]) < 1e-9
     assert "recalled f(h): [[" in output
+
+
+def test_example_new_constraint_matches_the_reference_in_both_formulations():
+    """docs/example_new_constraint.py: a constraint added in one module, in its own process."""
+    import subprocess
+    import sys
+
+    script = DOCS / "example_new_constraint.py"
+    output = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                            check=True, timeout=600).stdout
+    for formulation in ("dense", "event"):
+        line = [row for row in output.splitlines()
+                if row.startswith(f"{formulation}: largest |h - reference|")][0]
+        assert float(line.split(":")[2]) < 1e-9, line
+    assert "recalled the targets: True" in output

@@ -89,7 +89,7 @@ def test_pieces_from_specs_and_their_errors():
     assert set(REGISTRY["visible"]) == {"identity", "sign", "normalised"}
     for kind, spec, message in [
             ("hidden", "cube", r"unknown activation \(hidden nonlinearity\) 'cube'"),
-            ("hidden", "power:n=2.5", "integer >= 1"),
+            ("hidden", "power:n=2.5", "must be an integer"),
             ("hidden", "power:m=2", "'power' takes n=VALUE"),
             ("hidden", "softmax:beta=-1", "beta"),
             ("hidden", "softmax:beta=x", "must be a number"),
@@ -97,6 +97,81 @@ def test_pieces_from_specs_and_their_errors():
             ("visible", get_piece("hidden", "step"), "is a hidden piece")]:
         with pytest.raises(BioamError, match=message):
             get_piece(kind, spec)
+
+
+def test_neuron_models_and_constraints_from_specs_and_their_errors():
+    from bioam.pieces.dale import Dale
+    from bioam.pieces.sparse import Sparse
+
+    assert set(REGISTRY["hidden_neuron"]) == {"rate", "lif"}
+    assert set(REGISTRY["visible_neuron"]) == {"rate", "spiking"}
+    assert set(REGISTRY["constraint"]) == {"sparse", "dale"}
+    lif = get_piece("hidden_neuron", "lif:tau_m=1ms,gain=100")
+    assert lif.tau_m == 1 * ms and lif.gain == 100
+    assert get_piece("hidden_neuron", lif.spec()) == lif  # the spec string round-trips
+    assert get_piece("constraint", "sparse:p=0.3,shared=1") == Sparse(0.3, True, 0)
+    assert get_piece("constraint", "dale:tau_inhibitory=0.5ms") == Dale(None, 0.5 * ms)
+    for kind, spec, message in [
+            ("hidden_neuron", "izhikevich", "unknown hidden neuron model 'izhikevich'"),
+            ("hidden_neuron", "lif:gain=-5", "gain must be a finite number > 0"),
+            ("hidden_neuron", "lif:gain=inf", "gain must be a finite number > 0"),
+            ("hidden_neuron", "lif:initial_membrane=nan", "initial_membrane must be finite"),
+            ("hidden_neuron", "lif:tau_m=0ms", "tau_m must be positive"),
+            ("hidden_neuron", "lif:tau_m=5", "cannot read '5' as a time"),
+            ("visible_neuron", "spiking:rate=0", "rate must be > 0"),
+            ("constraint", "sparse:shared=7", "shared must be 0 or 1"),
+            ("constraint", "sparse:p=1.5", r"p must be a probability in \(0, 1\]"),
+            ("constraint", "sparse:seed=1.5", "must be an integer"),
+            ("constraint", "dale:baseline=-1", "baseline must be a rate >= 0")]:
+        with pytest.raises(BioamError, match=message):
+            get_piece(kind, spec)
+    xi = np.random.default_rng(0).standard_normal((30, 3))
+    with pytest.raises(BioamError, match="each constraint can be given once"):
+        build_network(xi, constraints=["sparse:p=0.5", "sparse:p=0.4"])
+
+
+def test_pieces_by_name_build_what_the_shorthands_build():
+    """``constraints=`` / ``hidden_neuron=`` and ``dale=`` / ``spiking=`` are the same network."""
+    from bioam.network import SpikingHidden
+
+    xi = np.random.default_rng(0).standard_normal((30, 3))
+    pairs = [(dict(dale=True, baseline=3.0, tau_inhibitory=0.5 * ms),
+              dict(constraints=["dale:baseline=3,tau_inhibitory=0.5ms"])),
+             (dict(connection_probability=0.5, connectivity_seed=2),
+              dict(constraints=["sparse:p=0.5,seed=2"])),
+             (dict(spiking=SpikingHidden(readout_start=30 * ms, visible_rate=500.0)),
+              dict(hidden_neuron=f"lif:readout_start={30}ms", visible_neuron="spiking:rate=500"))]
+    for shorthand, pieces in pairs:
+        one, other = build_network(xi, **shorthand), build_network(xi, **pieces)
+        assert one.equations == other.equations
+        assert np.array_equal(one.forward_weights, other.forward_weights)
+    with pytest.raises(BioamError, match="sparse connectivity is not supported"):
+        build_network(xi, constraints=["dale", "sparse:p=0.5"])
+
+
+def test_cli_recalls_with_neuron_models_and_constraints(tmp_path):
+    """`bioam recall --constraint dale` is exact (instantaneous inhibition): the reference of Eq. 1."""
+    from bioam.cli import main
+
+    rng = np.random.default_rng(4)
+    xi = rng.standard_normal((60, 4))
+    cues = np.eye(4)[:3] @ xi.T / 2 + 0.1 * rng.standard_normal((3, 60))
+    np.savez(tmp_path / "w.npz", xi=xi)
+    np.savez(tmp_path / "c.npz", cues=cues)
+    common = ["recall", "--weights", str(tmp_path / "w.npz"), "--cues", str(tmp_path / "c.npz"),
+              "--backend", "numpy", "--dt", "0.05ms", "--duration", "15ms", "--quiet",
+              "--formulation", "dense"]
+    assert main(common + ["--out", str(tmp_path / "dale.npz"),
+                          "--constraint", f"dale:baseline={-cues.min() + 1}"]) == 0
+    expected = reference_recall(xi, cues, **TIMING)
+    with np.load(tmp_path / "dale.npz") as saved:
+        assert np.max(np.abs(saved["h"] - expected["h"])) < 1e-9
+    # a spiking hidden layer through the CLI fires: its state is read from spike counts
+    assert main(common + ["--out", str(tmp_path / "lif.npz"), "--hidden-neuron", "lif",
+                          "--dt", "0.025ms", "--duration", "40ms"]) == 0
+    with np.load(tmp_path / "lif.npz") as saved:
+        assert np.mean(np.all(saved["hidden"] == (expected["h"] > 0.5), axis=1)) >= 2 / 3
+    assert main(common + ["--out", str(tmp_path / "bad.npz"), "--constraint", "dale:x=1"]) != 0
 
 
 def test_combinations_are_chosen_or_refused_with_a_reason():

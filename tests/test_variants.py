@@ -199,6 +199,8 @@ VARIANT_OPTIONS = {
     # filtered interneurons (dense formulation): each chunk's pools start from its cues
     "dale_filtered": dict(dale=True, baseline=3.0, tau_inhibitory=0.5 * ms),
     "spiking": dict(spiking=True),
+    # spiking neurons in both layers, given as pieces (spike generators' phases start at the cue)
+    "spiking_visible": dict(hidden_neuron="lif", visible_neuron="spiking:rate=2000"),
 }
 
 
@@ -283,9 +285,31 @@ def test_combination_table_in_docs_is_what_the_builder_does():
             continue
         assert builds == "yes", label
         chosen = choose_formulation(
-            "auto", options.get("activation", "step"), options.get("dale", False),
-            options.get("spiking"), options.get("tau_inhibitory", 0 * ms),
-            options.get("visible_nonlinearity", "identity"))
+            "auto", **{key: value for key, value in options.items() if key not in ("xi_back", "theta")})
         assert chosen == formulation, label
         memory = build_network(xi, formulation=chosen, **options)
         assert memory.parameters["formulation"] == formulation
+
+
+def test_compare_combines_variants_in_order(problem):
+    """``a+b`` applies b to the model a made; at their neutral settings it is the rate model."""
+    from bioam.compare import combination_options, compare_variants, parse_combination
+
+    xi, cues, _ = problem
+    rows, _ = compare_variants(
+        xi, cues, ["asymmetric:rho=1+heterogeneous:spread=0+sparse:p=1", "dale+asymmetric:rho=0.5"],
+        backend="numpy", timing=TIMING, progress=False)
+    neutral = rows[1]
+    assert neutral["variant"].startswith("asymmetric") and neutral["matches_rate_model"] == 1.0
+    # Dale's baseline is set from the backward weights it is given: after 'asymmetric' those
+    # are the asymmetric ones, so its options differ from Dale's alone
+    parts = parse_combination("asymmetric:rho=0.5+dale")
+    options = combination_options(parts, xi, None, 0.5, cues, seed=0)
+    back = options["xi_back"]
+    assert not np.allclose(back, xi.T)
+    bound = max(0.0, float(-np.min(np.minimum(back, 0).sum(axis=0)) / np.sqrt(xi.shape[1])))
+    assert options["constraints"][0].baseline == pytest.approx(max(bound, -cues.min()))
+    with pytest.raises(BioamError, match="names a variant twice"):
+        parse_combination("sparse+sparse:p=0.2")
+    with pytest.raises(BioamError, match="unknown variant"):
+        parse_combination("sparse+fast")

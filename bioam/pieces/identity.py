@@ -24,6 +24,7 @@ class Identity(Nonlinearity):
     kind = "visible"
     name = "identity"
     description = "identity g(v) = v (Eq. 1b)"
+    event_exact = True
     expression = "v"
 
     def numpy(self, x, theta=None):

@@ -26,6 +26,7 @@ class Step(Nonlinearity):
     kind = "hidden"
     name = "step"
     description = "Heaviside step Theta(h - theta), Theta(0) = 0 (Eq. 2)"
+    event_exact = True
     expression = "int(h > theta)"
 
     def numpy(self, x, theta=None):
