@@ -61,3 +61,19 @@ def test_example_new_constraint_matches_the_reference_in_both_formulations():
                 if row.startswith(f"{formulation}: largest |h - reference|")][0]
         assert float(line.split(":")[2]) < 1e-9, line
     assert "recalled the targets: True" in output
+
+
+def test_combination_table_in_constraints_doc_is_its_csv():
+    """docs/constraints.md's combination table states what its committed CSV measured."""
+    import csv
+
+    text = (DOCS / "constraints.md").read_text()
+    table = text.split("### Combinations, and spiking visible neurons")[1].split("\n* ")[0]
+    rows = [line.split("|")[1:4] for line in table.splitlines()
+            if line.startswith("| ") and not line.startswith("| variant")]
+    with open(DOCS / "figures" / "compare_defaults" / "mnist_nh50_combinations.csv") as f:
+        measured = list(csv.DictReader(f))
+    assert len(rows) == len(measured) == 6
+    for (label, same, mse), row in zip(rows, measured):
+        assert f"{float(row['matches_rate_model']):.3f}" == same.strip(), label
+        assert f"{float(row['reconstruction_mse']):.4f}" == mse.strip(), label
