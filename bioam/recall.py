@@ -206,9 +206,12 @@ class RecallSession:
         Take a compiled project from the cache (`bioam.standalone`) when one
         with the same generated code and weights exists.
     **network_options
-        Further options of `bioam.build_network` (``connection_probability``,
+        Further options of `bioam.build_network`: the pieces
+        (``visible_nonlinearity``, ``hidden_neuron``, ``visible_neuron``,
+        ``constraints``) and their shorthands (``connection_probability``,
         ``shared_connectivity``, ``connectivity_seed``, ``dale``, ``baseline``,
-        ``tau_inhibitory``, ``spiking``, ``visible_nonlinearity``).
+        ``tau_inhibitory``, ``spiking``). A spiking read-out window is set to
+        the last ``readout_window`` of ``duration``.
 
     Examples
     --------
