@@ -1,0 +1,132 @@
+"""Hebbian networks in Brian2: online learning equals the offline weights, recall equals NumPy."""
+
+import numpy as np
+import pytest
+from brian2 import ms
+
+from bioam import BioamError
+from bioam.hebbian.network import learn_online, recall_hebbian
+from bioam.hebbian.retrieval import (hypercolumn_update, k_winners_update, rate_dynamics,
+                                     sign_update, threshold_update)
+from bioam.hebbian.rules import RULES, get_rule, offline_weights
+
+SLOW = pytest.mark.slow
+
+
+def _patterns(rule_name, seed=0, n_patterns=12, n_units=24):
+    """+-1 patterns for the rules of dense codes, sparse 0/1 ones (activity 0.25) otherwise."""
+    rng = np.random.default_rng([seed, n_units])
+    if rule_name in ("willshaw", "bcpnn", "covariance"):
+        return (rng.random((n_patterns, n_units)) < 0.25).astype(float)
+    return rng.choice([-1.0, 1.0], size=(n_patterns, n_units))
+
+
+def _rule(rule_name):
+    if rule_name in ("covariance", "presynaptic_covariance"):
+        mean = 0.25 if rule_name == "covariance" else 0.0
+        return get_rule(rule_name, mean_activity=mean)
+    return get_rule(rule_name)
+
+
+BACKENDS = ["numpy", pytest.param("cython", marks=SLOW), pytest.param("cpp_standalone", marks=SLOW)]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("rule_name", sorted(RULES))
+def test_online_learning_in_brian2_equals_the_offline_weights(rule_name, backend, tmp_path):
+    patterns = _patterns(rule_name)
+    rule = _rule(rule_name)
+    weights, bias = learn_online(patterns, rule, backend=backend,
+                                 directory=str(tmp_path / "project"))
+    expected, expected_bias = offline_weights(patterns, rule, return_bias=True)
+    assert np.max(np.abs(weights - expected)) < 1e-9
+    assert np.max(np.abs(bias - expected_bias)) < 1e-9
+    assert np.any(expected != 0)
+
+
+def test_online_learning_on_cpp_standalone_with_hypercolumns(tmp_path):
+    """BCPNN with 4 hypercolumns of 6 units: no synapses within a hypercolumn, as offline."""
+    patterns = np.zeros((10, 24))
+    rng = np.random.default_rng(3)
+    for row in patterns:  # one active unit per hypercolumn
+        row[np.arange(4) * 6 + rng.integers(0, 6, 4)] = 1
+    weights, bias = learn_online(patterns, get_rule("bcpnn"), backend="cpp_standalone",
+                                 hypercolumn_size=6, directory=str(tmp_path / "project"))
+    expected, expected_bias = offline_weights(patterns, get_rule("bcpnn"), hypercolumn_size=6,
+                                              return_bias=True)
+    assert np.max(np.abs(weights - expected)) < 1e-9
+    assert np.max(np.abs(bias - expected_bias)) < 1e-9
+    assert np.all(weights[:6, :6] == 0)
+
+
+def _steps(update_one, cues, steps):
+    states = cues
+    for _ in range(steps):
+        states = update_one(states)
+    return states
+
+
+def _recall_case(update, seed=1):
+    """Weights, cues, options and the NumPy reference of one step, for an update rule."""
+    rng = np.random.default_rng(seed)
+    if update == "sign":
+        patterns = rng.choice([-1.0, 1.0], size=(5, 40))
+        weights = offline_weights(patterns, get_rule("hebb"))
+        cues = patterns * np.where(rng.random(patterns.shape) < 0.15, -1, 1)
+        return weights, cues, {}, lambda x: sign_update(weights, x)
+    patterns = (rng.random((6, 40)) < 0.2).astype(float)
+    cues = patterns * (rng.random(patterns.shape) < 0.7)  # units of the pattern dropped
+    if update == "threshold":
+        weights = offline_weights(patterns, get_rule("willshaw"))
+        return weights, cues, {}, lambda x: threshold_update(weights, x)
+    if update == "k_winners":
+        weights = offline_weights(patterns, get_rule("covariance", mean_activity=0.2))
+        return weights, cues, {"k": 8}, lambda x: k_winners_update(weights, x, 8)
+    # hypercolumns of 5 units, one active unit each
+    patterns = np.zeros((6, 40))
+    for row in patterns:
+        row[np.arange(8) * 5 + rng.integers(0, 5, 8)] = 1
+    weights, bias = offline_weights(patterns, get_rule("bcpnn"), hypercolumn_size=5,
+                                    return_bias=True)
+    cues = patterns.copy()
+    cues[:, :10] = 0
+    cues[:, [0, 5]] = 1  # two hypercolumns start on the wrong unit
+    return (weights, cues, {"hypercolumn_size": 5, "bias": bias},
+            lambda x: hypercolumn_update(weights, x, 5, bias=bias))
+
+
+@pytest.mark.parametrize("backend", ["numpy", pytest.param("cpp_standalone", marks=SLOW)])
+@pytest.mark.parametrize("update", ["sign", "threshold", "k_winners", "hypercolumn"])
+def test_recall_in_brian2_equals_the_numpy_update(update, backend, tmp_path):
+    weights, cues, options, one_step = _recall_case(update)
+    for steps in (1, 4):
+        result = recall_hebbian(weights, cues, update=update, steps=steps, backend=backend,
+                                directory=str(tmp_path / f"project{steps}"), **options)
+        np.testing.assert_array_equal(result, _steps(one_step, cues, steps))
+    assert not np.array_equal(_steps(one_step, cues, 1), cues)  # the update does something
+
+
+def test_rate_units_follow_the_euler_reference():
+    rng = np.random.default_rng(2)
+    patterns = rng.choice([-1.0, 1.0], size=(3, 30))
+    weights = offline_weights(patterns, get_rule("hebb")) / 30
+    cues = patterns + 0.8 * rng.standard_normal(patterns.shape)
+    result = recall_hebbian(weights, cues, update="rate", steps=40, tau=10 * ms, dt=1 * ms)
+    expected = rate_dynamics(weights, cues, tau=10 * ms, dt=1 * ms, duration=40 * ms)
+    assert np.max(np.abs(result - expected)) < 1e-12
+    assert np.max(np.abs(result - cues)) > 0.1
+
+
+def test_bad_input_is_refused_with_one_line():
+    patterns = _patterns("hebb")
+    weights = offline_weights(patterns, get_rule("hebb"))
+    for call, message in [
+            (lambda: learn_online(patterns * 0.5, get_rule("hebb")), "only -1/"),
+            (lambda: learn_online(patterns, get_rule("bcpnn")), "0/1"),
+            (lambda: learn_online(patterns, "hebb"), "HebbianRule"),
+            (lambda: recall_hebbian(weights, patterns, update="fast"), "unknown update"),
+            (lambda: recall_hebbian(weights, patterns, update="k_winners"), "needs k"),
+            (lambda: recall_hebbian(weights, patterns, steps=0), "steps"),
+            (lambda: recall_hebbian(weights, patterns[:, :5]), "shape")]:
+        with pytest.raises(BioamError, match=message):
+            call()
