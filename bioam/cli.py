@@ -271,6 +271,51 @@ def build_parser():
     baselines.add_argument("--out", required=True, metavar="DIR")
     baselines.add_argument("--quiet", action="store_true", help="no progress lines")
     baselines.set_defaults(handler=_run_baselines)
+
+    from .hebbian.experiment import DEFAULTS as HEBBIAN
+    from .hebbian.rules import RULES as HEBBIAN_RULES
+
+    hebbian = commands.add_parser(
+        "hebbian", help="capacity of Hebbian rules (papers 003, 004) beside theory",
+        description="Measure the capacity of each Hebbian rule (paper 003, Definition 1.1.2: "
+                    "the largest number of patterns that are all (delta, epsilon)-retrievable, "
+                    "by bisection over the number of stored patterns, a number passing when "
+                    "most of --n-draws random pattern sets pass) at every --units, beside the "
+                    "signal-to-noise prediction (paper 004) and, for hebb, the classical "
+                    "results. The NumPy reference measures; --backend recalls stored patterns "
+                    "at the measured capacity in Brian2 as well and records whether the states "
+                    "agree. Writes DIR/capacity.csv and DIR/capacity.png.")
+    hebbian.add_argument("--rules", nargs="+", default=None, metavar="RULE",
+                         help=f"{'|'.join(HEBBIAN_RULES)} (default: every rule that applies to "
+                              "--patterns; willshaw and bcpnn need sparse patterns)")
+    hebbian.add_argument("--units", type=int, nargs="+", default=list(HEBBIAN["units"]),
+                         metavar="D", help="numbers of units (default "
+                         f"{' '.join(map(str, HEBBIAN['units']))})")
+    hebbian.add_argument("--delta", type=float, default=HEBBIAN["delta"],
+                         help="fraction of cue bits flipped, in [0, 0.5) (default 0: every "
+                              "stored pattern a fixed point)")
+    hebbian.add_argument("--epsilon", type=float, default=HEBBIAN["epsilon"],
+                         help="allowed failure probability per pattern (default 0.05)")
+    hebbian.add_argument("--patterns", choices=("random", "sparse"), default=HEBBIAN["patterns"],
+                         help="random +-1 patterns, or sparse 0/1 ones (default random)")
+    hebbian.add_argument("--activity", type=float, default=HEBBIAN["activity"],
+                         help="fraction of active units of sparse patterns (default "
+                              f"{HEBBIAN['activity']})")
+    hebbian.add_argument("--criterion", choices=("exact", "bit_error"),
+                         default=HEBBIAN["criterion"],
+                         help="exact: (delta, epsilon)-retrievable; bit_error: the iterated "
+                              "dynamics from the pattern end with at most --max-bit-error wrong "
+                              "bits on average (the criterion of 0.138 D)")
+    hebbian.add_argument("--max-bit-error", type=float, default=HEBBIAN["max_bit_error"])
+    hebbian.add_argument("--n-draws", type=int, default=HEBBIAN["n_draws"],
+                         help=f"random pattern sets per number (default {HEBBIAN['n_draws']})")
+    hebbian.add_argument("--seed", type=int, default=HEBBIAN["seed"])
+    hebbian.add_argument("--backend", default="numpy", metavar="|".join(BACKENDS) + "|none",
+                         help="Brian2 target of the check at the measured capacity (default "
+                              "numpy; none skips it)")
+    hebbian.add_argument("--out", default=os.path.join("output", "hebbian"), metavar="DIR")
+    hebbian.add_argument("--quiet", action="store_true", help="no progress lines")
+    hebbian.set_defaults(handler=_run_hebbian)
     return parser
 
 
@@ -570,6 +615,35 @@ def _run_baselines(args):
               f"{row['recall_performance_std']:.3f} over {row['n_draws']} draws (paper "
               f"{row['paper_recall_performance']:.2f})")
     print(f"wrote {', '.join(paths)}")
+
+
+def _run_hebbian(args):
+    from .hebbian.capacity import MAX_UNITS
+    from .hebbian.experiment import capacity_table, plot_capacity_table, write_capacity_csv
+
+    backend = None if args.backend == "none" else args.backend
+    if backend is not None:
+        from .backends import check_backend
+        check_backend(backend)
+    if not 0 <= args.delta < 0.5:
+        raise BioamError(f"--delta must be in [0, 0.5), got {args.delta}")
+    if not 0 < args.epsilon < 1:
+        raise BioamError(f"--epsilon must be in (0, 1), got {args.epsilon}")
+    if args.n_draws < 1:
+        raise BioamError(f"--n-draws must be at least 1, got {args.n_draws}")
+    for size in args.units:
+        if not 2 <= size <= MAX_UNITS:
+            raise BioamError(f"--units must be in [2, {MAX_UNITS}], got {size}")
+    _check_writable_folder(args.out)
+    rows = capacity_table(args.rules, args.units, delta=args.delta, epsilon=args.epsilon,
+                          patterns=args.patterns, criterion=args.criterion,
+                          max_bit_error=args.max_bit_error, n_draws=args.n_draws,
+                          activity=args.activity, seed=args.seed, backend=backend,
+                          progress=None if args.quiet else
+                          (lambda line: print(line, file=sys.stderr, flush=True)))
+    csv_path = write_capacity_csv(os.path.join(args.out, "capacity.csv"), rows)
+    figure = plot_capacity_table(rows, os.path.join(args.out, "capacity.png"))
+    print(f"wrote {csv_path} and {figure}")
 
 
 def _model_dataset(args, model):

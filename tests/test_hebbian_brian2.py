@@ -130,3 +130,39 @@ def test_bad_input_is_refused_with_one_line():
             (lambda: recall_hebbian(weights, patterns[:, :5]), "shape")]:
         with pytest.raises(BioamError, match=message):
             call()
+
+
+def test_cli_writes_the_capacity_table_beside_theory(tmp_path, capsys):
+    import csv
+
+    from bioam.cli import main
+    from bioam.hebbian.experiment import CAPACITY_COLUMNS
+
+    out = tmp_path / "hebbian"
+    assert main(["hebbian", "--rules", "hebb", "willshaw", "--patterns", "sparse", "--units",
+                 "60", "120", "--activity", "0.1", "--n-draws", "5", "--out", str(out),
+                 "--quiet"]) == 0
+    with open(out / "capacity.csv") as f:
+        rows = list(csv.DictReader(f))
+    assert list(rows[0]) == CAPACITY_COLUMNS
+    assert [(row["rule"], row["units"]) for row in rows] == [
+        ("hebb", "60"), ("hebb", "120"), ("willshaw", "60"), ("willshaw", "120")]
+    assert all(row["brian2_agrees"] == "True" for row in rows)  # Brian2 numpy = reference
+    assert all(int(row["capacity"]) >= 1 for row in rows)
+    assert (out / "capacity.png").stat().st_size > 10_000
+    # the activity product rule on +-1 patterns: measured beside the finite-D prediction
+    assert main(["hebbian", "--rules", "hebb", "--units", "200", "--n-draws", "11",
+                 "--backend", "none", "--out", str(tmp_path / "random"), "--quiet"]) == 0
+    with open(tmp_path / "random" / "capacity.csv") as f:
+        row = next(csv.DictReader(f))
+    assert abs(int(row["capacity"]) - 18) <= 2 and float(row["classical"]) == 17
+    capsys.readouterr()
+    for argv, message in [(["--rules", "hopfield"], "unknown Hebbian rule"),
+                          (["--rules", "willshaw"], "need 0/1 patterns"),
+                          (["--delta", "0.7"], "--delta must be in"),
+                          (["--epsilon", "0"], "--epsilon must be in"),
+                          (["--units", "1"], "--units must be in"),
+                          (["--backend", "fortran"], "backend")]:
+        assert main(["hebbian", "--out", str(tmp_path / "bad")] + argv) == 2
+        error = capsys.readouterr().err.strip()
+        assert message in error and "\n" not in error, error

@@ -1,0 +1,225 @@
+"""
+The capacity experiment of the Hebbian rules: a table beside theory, a figure, and a Brian2 check.
+
+`capacity_table` measures, for every rule and number of units D, the capacity
+of paper 003 (Definition 1.1.2, `bioam.hebbian.capacity.capacity`) with the
+NumPy reference, and puts beside it the signal-to-noise prediction of paper
+004's approach (`bioam.hebbian.theory.snr_capacity`) and, for the activity
+product rule, the classical results (the finite-D exact-retrieval prediction,
+D / (4 ln D) of McEliece et al. 1987, 0.138 D of Amit, Gutfreund & Sompolinsky
+1985). With ``backend`` set, the stored patterns at the measured capacity are
+also recalled by the Brian2 network (`bioam.hebbian.network`) on that target,
+and the row records whether its final states equal the reference's.
+`plot_capacity_table` draws the table.
+"""
+
+import time
+
+import numpy as np
+from brian2.utils.logger import get_logger
+
+from ..io import _write_atomic, write_csv_atomic
+from ..validation import BioamError
+from .capacity import _resolve_rule, capacity, random_patterns
+from .retrieval import _stepper
+from .rules import RULES, offline_weights
+from .theory import (critical_capacity, hebb_exact_retrieval_capacity, mceliece_capacity,
+                     snr_capacity)
+
+__all__ = ["CAPACITY_COLUMNS", "DEFAULTS", "capacity_table", "rules_for", "write_capacity_csv",
+           "plot_capacity_table"]
+
+logger = get_logger(__name__)
+
+#: The columns of ``capacity.csv``.
+CAPACITY_COLUMNS = ["rule", "units", "patterns", "delta", "epsilon", "criterion", "capacity",
+                    "capacity_per_unit", "theory", "classical", "classical_name", "n_draws",
+                    "seconds", "brian2_backend", "brian2_agrees"]
+
+#: Defaults of the experiment (and of ``bioam hebbian``).
+DEFAULTS = {"units": (100, 200, 400, 1000), "delta": 0.0, "epsilon": 0.05, "patterns": "random",
+            "criterion": "exact", "max_bit_error": 0.015, "n_draws": 21, "activity": 0.05,
+            "seed": 0, "brian2_cues": 4}
+
+#: Rules that need 0/1 patterns.
+_BINARY_ONLY = ("willshaw", "bcpnn")
+
+
+def rules_for(patterns):
+    """The presets that apply to ``patterns`` ('random' +-1 or 'sparse' 0/1)."""
+    return [name for name in RULES if patterns == "sparse" or name not in _BINARY_ONLY]
+
+
+def _classical(rule_name, units, patterns, criterion):
+    """The classical result for the activity product rule on +-1 patterns, or (nan, '')."""
+    if rule_name != "hebb" or patterns != "random":
+        return float("nan"), ""
+    if criterion == "bit_error":
+        return float(critical_capacity(units)), "0.138 D (Amit et al. 1985)"
+    return (float(hebb_exact_retrieval_capacity(units)),
+            "finite-D exact retrieval (D / 4 ln D asymptote)")
+
+
+def _brian2_check(rule, units, n_patterns, settings, backend, n_cues, directory):
+    """Recall the first stored patterns in Brian2 and in NumPy; whether the states agree."""
+    from .network import recall_hebbian
+
+    patterns = random_patterns(n_patterns, units, settings["patterns"], settings["activity"],
+                               seed=[settings["seed"], 0])  # the first draw's pattern set
+    weights, bias = offline_weights(patterns, rule, return_bias=True)
+    update = "sign" if settings["patterns"] == "random" else "k_winners"
+    k = None if update == "sign" else int(round(settings["activity"] * units))
+    cues = patterns[:n_cues]
+    steps = 10
+    step, _ = _stepper(weights, update, bias, "active", k, None)
+    expected = cues
+    for _ in range(steps):
+        expected = step(expected)
+    result = recall_hebbian(weights, cues, bias=bias, update=update, k=k, steps=steps,
+                            backend=backend, directory=directory)
+    return bool(np.array_equal(result, expected))
+
+
+def capacity_table(rules=None, units=DEFAULTS["units"], *, delta=DEFAULTS["delta"],
+                   epsilon=DEFAULTS["epsilon"], patterns=DEFAULTS["patterns"],
+                   criterion=DEFAULTS["criterion"], max_bit_error=DEFAULTS["max_bit_error"],
+                   n_draws=DEFAULTS["n_draws"], activity=DEFAULTS["activity"],
+                   seed=DEFAULTS["seed"], backend=None, brian2_cues=DEFAULTS["brian2_cues"],
+                   directory=None, progress=None):
+    """
+    Capacity of every rule at every D, beside theory.
+
+    Parameters
+    ----------
+    rules : list of str, optional
+        Presets of `bioam.hebbian.rules.RULES` (default: those that apply to
+        ``patterns``).
+    units : sequence of int
+        Numbers of units D.
+    delta, epsilon, patterns, criterion, max_bit_error, n_draws, activity, seed
+        As in `bioam.hebbian.capacity.capacity`.
+    backend : str, optional
+        A Brian2 target: recall ``brian2_cues`` stored patterns at the measured
+        capacity in Brian2 too and record whether the states equal the reference's.
+    brian2_cues : int
+    directory : str, optional
+        Standalone project folder for the Brian2 check.
+    progress : callable, optional
+        Called with one line of text after every row.
+
+    Returns
+    -------
+    list of dict
+        Keys `CAPACITY_COLUMNS`.
+
+    Examples
+    --------
+    >>> rows = capacity_table(['hebb'], [64], n_draws=3)
+    >>> rows[0]['capacity'], rows[0]['theory']
+    (9, 8)
+    """
+    rules = rules_for(patterns) if rules is None else list(rules)
+    unknown = [name for name in rules if name not in RULES]
+    if unknown:
+        raise BioamError(f"unknown Hebbian rule {unknown[0]!r}; choose from {', '.join(RULES)}")
+    if patterns == "random" and any(name in _BINARY_ONLY for name in rules):
+        raise BioamError(f"{', '.join(n for n in rules if n in _BINARY_ONLY)} need 0/1 patterns; "
+                         "use patterns 'sparse' or leave them out")
+    units = [int(value) for value in units]
+    if not units or any(value < 2 for value in units):
+        raise BioamError(f"units must be integers >= 2, got {units}")
+    if backend is not None:
+        from ..backends import check_backend
+        check_backend(backend)
+    settings = {"patterns": patterns, "activity": activity, "seed": seed}
+    rows = []
+    for name in rules:
+        for size in units:
+            started = time.perf_counter()
+            result = capacity(name, size, delta=delta, epsilon=epsilon, patterns=patterns,
+                              criterion=criterion, max_bit_error=max_bit_error,
+                              n_draws=n_draws, seed=seed, activity=activity)
+            seconds = time.perf_counter() - started
+            rule = _resolve_rule(name, patterns, activity)
+            theory = (snr_capacity(rule, size, criterion, epsilon=0.5,
+                                   max_bit_error=max_bit_error, patterns=patterns,
+                                   activity=activity)
+                      if delta == 0 and rule.kind == "linear" and rule.upper_bound is None
+                      else float("nan"))
+            classical, classical_name = _classical(name, size, patterns, criterion)
+            agrees = ""
+            if backend is not None and result.capacity > 0:
+                agrees = _brian2_check(rule, size, result.capacity, settings, backend,
+                                       min(brian2_cues, result.capacity), directory)
+            rows.append({
+                "rule": name, "units": size, "patterns": patterns, "delta": delta,
+                "epsilon": epsilon, "criterion": criterion, "capacity": result.capacity,
+                "capacity_per_unit": result.capacity / size, "theory": theory,
+                "classical": classical, "classical_name": classical_name, "n_draws": n_draws,
+                "seconds": round(seconds, 2), "brian2_backend": backend or "",
+                "brian2_agrees": agrees})
+            line = (f"bioam hebbian: {name}, D = {size}: capacity {result.capacity} "
+                    f"(theory {theory:g}) in {seconds:.1f} s"
+                    + (f", Brian2 {backend} agrees: {agrees}" if backend else ""))
+            logger.debug(line, "row")
+            if progress is not None:
+                progress(line)
+    return rows
+
+
+def write_capacity_csv(path, rows):
+    """Write the rows of `capacity_table` to ``path`` (atomically)."""
+    return write_csv_atomic(path, rows, CAPACITY_COLUMNS)
+
+
+def plot_capacity_table(rows, path):
+    """
+    Capacity against D per rule (points), its prediction (lines) and the classical results.
+
+    Parameters
+    ----------
+    rows : list of dict
+        Output of `capacity_table`.
+    path : str
+        Image file (written atomically).
+    """
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axis = plt.subplots(figsize=(6.4, 4.6))
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    for index, name in enumerate(dict.fromkeys(row["rule"] for row in rows)):
+        mine = sorted((row for row in rows if row["rule"] == name), key=lambda row: row["units"])
+        d = np.array([row["units"] for row in mine])
+        color = colors[index % len(colors)]
+        # rules that coincide (the covariance rules at mean 0 are Hebb's) stay visible:
+        # open markers of decreasing size
+        axis.plot(d, [row["capacity"] for row in mine], "osD^v"[index % 5], color=color,
+                  markersize=10 - 1.5 * index, markerfacecolor="none", markeredgewidth=1.5,
+                  label=f"{name} (measured)")
+        theory = np.array([row["theory"] for row in mine], dtype=float)
+        if np.any(np.isfinite(theory)):
+            axis.plot(d, theory, "-", color=color, alpha=0.7, label=f"{name}: signal-to-noise")
+        classical = np.array([row["classical"] for row in mine], dtype=float)
+        if np.any(np.isfinite(classical)):
+            axis.plot(d, classical, ":", color="k", label=mine[0]["classical_name"])
+            if mine[0]["criterion"] == "exact":
+                dense = np.unique(np.linspace(d.min(), d.max(), 100).astype(int))
+                axis.plot(dense, [mceliece_capacity(int(value)) for value in dense], "--",
+                          color="0.5", label="D / (4 ln D) (McEliece et al. 1987)")
+    first = rows[0]
+    axis.set_xlabel("units D")
+    axis.set_ylabel("capacity (patterns)")
+    axis.set_title(f"{first['patterns']} patterns, criterion {first['criterion']}, "
+                   f"delta = {first['delta']:g}", fontsize=10)
+    axis.legend(fontsize=7)
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format=str(path).rsplit(".", 1)[-1], dpi=120)
+    plt.close(fig)
+    return _write_atomic(path, "." + str(path).rsplit(".", 1)[-1],
+                         lambda stream: stream.write(buffer.getvalue()))
