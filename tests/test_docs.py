@@ -77,3 +77,36 @@ def test_combination_table_in_constraints_doc_is_its_csv():
     for (label, same, mse), row in zip(rows, measured):
         assert f"{float(row['matches_rate_model']):.3f}" == same.strip(), label
         assert f"{float(row['reconstruction_mse']):.4f}" == mse.strip(), label
+
+
+def test_hebbian_tables_are_their_csvs():
+    """docs/hebbian.md's capacity tables state what the committed CSVs measured."""
+    import csv
+
+    text = (DOCS / "hebbian.md").read_text()
+
+    def table(heading):
+        block = text.split(heading)[1].split("\n### ")[0].split("\n## ")[0]
+        return [[cell.strip() for cell in line.split("|")[1:-1]] for line in block.splitlines()
+                if line.startswith("| ") and not line.startswith("| D ")]
+
+    def measured(folder):
+        with open(DOCS / "figures" / "hebbian" / folder / "capacity.csv") as f:
+            return {(row["rule"], int(row["units"])): row for row in csv.DictReader(f)}
+
+    random = measured("random")
+    for d, hebb, theory, classical, _ in table("### Random +-1 patterns, every stored pattern"):
+        row = random[("hebb", int(d))]
+        assert (hebb, theory, classical) == (row["capacity"], row["theory"],
+                                             f"{float(row['classical']):g}"), d
+        assert row["brian2_agrees"] == "True"
+    bit_error = measured("random_bit_error")
+    for d, hebb, classical, theory in table("### Random +-1 patterns, at most 1.5% wrong bits"):
+        row = bit_error[("hebb", int(d))]
+        assert (hebb, classical, theory) == (row["capacity"], f"{float(row['classical']):g}",
+                                             row["theory"]), d
+    sparse = measured("sparse")
+    rules = ["hebb", "covariance", "presynaptic_covariance", "willshaw", "bcpnn"]
+    for d, *values in table("### Sparse 0/1 patterns"):
+        assert values == [sparse[(rule, int(d))]["capacity"] for rule in rules], d
+    assert all(row["brian2_agrees"] == "True" for row in [*bit_error.values(), *sparse.values()])
