@@ -288,16 +288,19 @@ def build_parser():
     hebbian.add_argument("--rules", nargs="+", default=None, metavar="RULE",
                          help=f"{'|'.join(HEBBIAN_RULES)} (default: every rule that applies to "
                               "--patterns; willshaw and bcpnn need sparse patterns)")
-    hebbian.add_argument("--units", type=int, nargs="+", default=list(HEBBIAN["units"]),
+    hebbian.add_argument("--units", type=int, nargs="+", default=None,
                          metavar="D", help="numbers of units (default "
-                         f"{' '.join(map(str, HEBBIAN['units']))})")
+                         f"{' '.join(map(str, HEBBIAN['units']))}; 784 for mnist)")
     hebbian.add_argument("--delta", type=float, default=HEBBIAN["delta"],
                          help="fraction of cue bits flipped, in [0, 0.5) (default 0: every "
                               "stored pattern a fixed point)")
     hebbian.add_argument("--epsilon", type=float, default=HEBBIAN["epsilon"],
                          help="allowed failure probability per pattern (default 0.05)")
-    hebbian.add_argument("--patterns", choices=("random", "sparse"), default=HEBBIAN["patterns"],
-                         help="random +-1 patterns, or sparse 0/1 ones (default random)")
+    hebbian.add_argument("--patterns", choices=("random", "sparse", "mnist"),
+                         default=HEBBIAN["patterns"],
+                         help="random +-1 patterns, sparse 0/1 ones, or the MNIST training "
+                              "images binarised at 0.5 to +-1 (a correlated set; draws are "
+                              "random subsets) (default random)")
     hebbian.add_argument("--activity", type=float, default=HEBBIAN["activity"],
                          help="fraction of active units of sparse patterns (default "
                               f"{HEBBIAN['activity']})")
@@ -619,6 +622,7 @@ def _run_baselines(args):
 
 def _run_hebbian(args):
     from .hebbian.capacity import MAX_UNITS
+    from .hebbian.experiment import DEFAULTS as HEBBIAN
     from .hebbian.experiment import capacity_table, plot_capacity_table, write_capacity_csv
 
     backend = None if args.backend == "none" else args.backend
@@ -631,12 +635,26 @@ def _run_hebbian(args):
         raise BioamError(f"--epsilon must be in (0, 1), got {args.epsilon}")
     if args.n_draws < 1:
         raise BioamError(f"--n-draws must be at least 1, got {args.n_draws}")
-    for size in args.units:
+    pool = None
+    units = args.units or list(HEBBIAN["units"])
+    if args.patterns == "mnist":
+        if args.units not in (None, [784]):
+            raise BioamError("--patterns mnist has 784 units (28 x 28 pixels); leave --units out")
+        units = [784]
+    for size in units:
         if not 2 <= size <= MAX_UNITS:
             raise BioamError(f"--units must be in [2, {MAX_UNITS}], got {size}")
     _check_writable_folder(args.out)
-    rows = capacity_table(args.rules, args.units, delta=args.delta, epsilon=args.epsilon,
-                          patterns=args.patterns, criterion=args.criterion,
+    if args.patterns == "mnist":
+        import numpy as np
+
+        from .datasets import load_dataset
+
+        images, _, _ = load_dataset("mnist", split="train")
+        pool = np.where(images > 0.5, 1.0, -1.0)
+    rows = capacity_table(args.rules, units, delta=args.delta, epsilon=args.epsilon,
+                          patterns="random" if args.patterns == "mnist" else args.patterns,
+                          pool=pool, pool_name="mnist", criterion=args.criterion,
                           max_bit_error=args.max_bit_error, n_draws=args.n_draws,
                           activity=args.activity, seed=args.seed, backend=backend,
                           progress=None if args.quiet else

@@ -166,3 +166,40 @@ def test_cli_writes_the_capacity_table_beside_theory(tmp_path, capsys):
         assert main(["hebbian", "--out", str(tmp_path / "bad")] + argv) == 2
         error = capsys.readouterr().err.strip()
         assert message in error and "\n" not in error, error
+
+
+def test_capacity_of_a_given_pool_of_patterns():
+    """Given patterns (a pool) are stored as the random ones are; correlated ones are not."""
+    from bioam.hebbian.capacity import capacity, random_patterns
+
+    pool = random_patterns(300, 100, seed=5)
+    given = capacity("hebb", 100, pool=pool, n_draws=11)
+    assert 8 <= given.capacity <= 12  # the finite-D prediction at D = 100 is 10
+    # a correlated pool: every pattern shares 80 of its 100 units with a common prototype
+    rng = np.random.default_rng(6)
+    prototype = rng.choice([-1.0, 1.0], 100)
+    correlated = np.tile(prototype, (300, 1))
+    correlated[:, 80:] = rng.choice([-1.0, 1.0], (300, 20))
+    assert capacity("hebb", 100, pool=correlated, n_draws=11).capacity <= 2
+    with pytest.raises(BioamError, match="give units = 100"):
+        capacity("hebb", 50, pool=pool)
+    with pytest.raises(BioamError, match="use patterns='sparse'"):
+        capacity("hebb", 100, pool=(pool > 0).astype(float))
+
+
+def test_cli_stores_few_binarised_mnist_images(tmp_path, capsys):
+    """MNIST images are a correlated set: the activity product rule stores a handful."""
+    import csv
+
+    from bioam.cli import main
+
+    out = tmp_path / "mnist"
+    assert main(["hebbian", "--patterns", "mnist", "--rules", "hebb", "--n-draws", "3",
+                 "--backend", "none", "--out", str(out), "--quiet"]) == 0
+    with open(out / "capacity.csv") as f:
+        row = next(csv.DictReader(f))
+    assert (row["patterns"], row["units"], row["theory"]) == ("mnist", "784", "nan")
+    assert 1 <= int(row["capacity"]) <= 5  # random +-1 patterns: 47 at D = 784 (theory)
+    capsys.readouterr()
+    assert main(["hebbian", "--patterns", "mnist", "--units", "100", "--out", str(out)]) == 2
+    assert "784 units" in capsys.readouterr().err

@@ -386,7 +386,7 @@ def _resolve_rule(rule, patterns, activity):
 def capacity(rule, units, delta=0.0, epsilon=0.05, patterns="random", criterion="exact",
              max_bit_error=0.015, n_draws=5, seed=0, activity=0.1, n_trials=10,
              max_patterns=None, min_passing_draws=None, update=None, threshold="active",
-             max_steps=100, flips="exact", max_memory_gib=4.0):
+             max_steps=100, flips="exact", max_memory_gib=4.0, pool=None):
     """
     The largest number of random patterns a rule stores, by bisection.
 
@@ -430,6 +430,12 @@ def capacity(rule, units, delta=0.0, epsilon=0.05, patterns="random", criterion=
     flips : {'exact', 'bernoulli'}
     max_memory_gib : float
         Refuse settings whose estimated memory exceeds this.
+    pool : array-like, shape (n, units), optional
+        Given patterns instead of random ones (for example binarised images, a
+        correlated set): +-1 values with ``patterns='random'``, 0/1 values with
+        ``patterns='sparse'``. Draw d stores the first P of a random
+        permutation of the pool (seed ``[seed, draw]``); ``max_patterns`` is at
+        most the pool's size.
 
     Returns
     -------
@@ -462,10 +468,22 @@ def capacity(rule, units, delta=0.0, epsilon=0.05, patterns="random", criterion=
     max_steps = _check_max_steps(max_steps)
     if flips not in _FLIPS:
         raise BioamError(f"flips must be one of {_FLIPS}, got {flips!r}")
+    if pool is not None:
+        pool, kind = check_patterns(pool, "pool")
+        if pool.shape[1] != units:
+            raise BioamError(f"the pool's patterns have {pool.shape[1]} units, not units = "
+                             f"{units}; give units = {pool.shape[1]}")
+        if kind != ("bipolar" if patterns == "random" else "binary"):
+            raise BioamError(f"a pool of {kind} patterns does not fit patterns={patterns!r}; use "
+                             f"patterns={'random' if kind == 'bipolar' else 'sparse'!r}")
+        if patterns == "sparse":  # k-winners with the pool's mean number of active units
+            activity = float(pool.sum(axis=1).mean() / units)
     if patterns == "sparse":
         k_active = _active_units(units, activity)
     max_patterns = 2 * units if max_patterns is None else _check_count("max_patterns",
                                                                        max_patterns)
+    if pool is not None:
+        max_patterns = min(max_patterns, len(pool))
     min_passing_draws = n_draws // 2 + 1 if min_passing_draws is None else min_passing_draws
     if isinstance(min_passing_draws, bool) or not isinstance(min_passing_draws, (int, np.integer)) \
             or not 1 <= min_passing_draws <= n_draws:
@@ -496,9 +514,15 @@ def capacity(rule, units, delta=0.0, epsilon=0.05, patterns="random", criterion=
     k = k_active if update == "k_winners" else None
     tested = {}
 
+    def draw_patterns(n_patterns, draw):
+        if pool is None:
+            return random_patterns(max_patterns, units, patterns, activity,
+                                   seed=[seed, draw])[:n_patterns]
+        order = np.random.default_rng([seed, draw]).permutation(len(pool))[:max_patterns]
+        return pool[order[:n_patterns]]
+
     def draw_passes(n_patterns, draw):
-        pool = random_patterns(max_patterns, units, patterns, activity, seed=[seed, draw])
-        X = pool[:n_patterns]
+        X = draw_patterns(n_patterns, draw)
         W, bias = offline_weights(X, rule, return_bias=True)
         if criterion == "exact":
             return retrievable(W, X, delta, epsilon, n_trials=trials,
@@ -542,6 +566,7 @@ def capacity(rule, units, delta=0.0, epsilon=0.05, patterns="random", criterion=
         else:
             high = middle
     settings = dict(rule=rule.name, units=units, delta=delta, epsilon=epsilon, patterns=patterns,
+                    pool=None if pool is None else f"{len(pool)} given patterns",
                     activity=activity if patterns == "sparse" else None, criterion=criterion,
                     max_bit_error=max_bit_error if criterion == "bit_error" else None,
                     n_draws=n_draws, n_trials=trials, seed=seed, max_patterns=max_patterns,

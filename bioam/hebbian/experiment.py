@@ -22,7 +22,7 @@ from ..io import _write_atomic, write_csv_atomic
 from ..validation import BioamError
 from .capacity import _resolve_rule, capacity, random_patterns
 from .retrieval import _stepper
-from .rules import RULES, offline_weights
+from .rules import RULES, get_rule, offline_weights
 from .theory import (critical_capacity, hebb_exact_retrieval_capacity, mceliece_capacity,
                      snr_capacity)
 
@@ -60,12 +60,16 @@ def _classical(rule_name, units, patterns, criterion):
             "finite-D exact retrieval (D / 4 ln D asymptote)")
 
 
-def _brian2_check(rule, units, n_patterns, settings, backend, n_cues, directory):
+def _brian2_check(rule, units, n_patterns, settings, backend, n_cues, directory, pool=None):
     """Recall the first stored patterns in Brian2 and in NumPy; whether the states agree."""
     from .network import recall_hebbian
 
-    patterns = random_patterns(n_patterns, units, settings["patterns"], settings["activity"],
-                               seed=[settings["seed"], 0])  # the first draw's pattern set
+    if pool is None:
+        patterns = random_patterns(n_patterns, units, settings["patterns"], settings["activity"],
+                                   seed=[settings["seed"], 0])
+    else:  # the first draw's patterns, as capacity draws them
+        order = np.random.default_rng([settings["seed"], 0]).permutation(len(pool))
+        patterns = pool[order[:n_patterns]]
     weights, bias = offline_weights(patterns, rule, return_bias=True)
     update = "sign" if settings["patterns"] == "random" else "k_winners"
     k = None if update == "sign" else int(round(settings["activity"] * units))
@@ -85,7 +89,7 @@ def capacity_table(rules=None, units=DEFAULTS["units"], *, delta=DEFAULTS["delta
                    criterion=DEFAULTS["criterion"], max_bit_error=DEFAULTS["max_bit_error"],
                    n_draws=DEFAULTS["n_draws"], activity=DEFAULTS["activity"],
                    seed=DEFAULTS["seed"], backend=None, brian2_cues=DEFAULTS["brian2_cues"],
-                   directory=None, progress=None):
+                   directory=None, progress=None, pool=None, pool_name=None):
     """
     Capacity of every rule at every D, beside theory.
 
@@ -106,6 +110,13 @@ def capacity_table(rules=None, units=DEFAULTS["units"], *, delta=DEFAULTS["delta
         Standalone project folder for the Brian2 check.
     progress : callable, optional
         Called with one line of text after every row.
+    pool : ndarray, shape (n, D), optional
+        Given patterns (see `bioam.hebbian.capacity.capacity`), for example
+        binarised MNIST images; ``units`` must then be ``[D]``. The
+        signal-to-noise prediction, which assumes independent random patterns,
+        is not given for them.
+    pool_name : str, optional
+        What the ``patterns`` column says for the pool (default 'given').
 
     Returns
     -------
@@ -136,23 +147,28 @@ def capacity_table(rules=None, units=DEFAULTS["units"], *, delta=DEFAULTS["delta
     for name in rules:
         for size in units:
             started = time.perf_counter()
-            result = capacity(name, size, delta=delta, epsilon=epsilon, patterns=patterns,
-                              criterion=criterion, max_bit_error=max_bit_error,
-                              n_draws=n_draws, seed=seed, activity=activity)
-            seconds = time.perf_counter() - started
             rule = _resolve_rule(name, patterns, activity)
+            if pool is not None and name in ("covariance", "presynaptic_covariance"):
+                # the known mean activity of the given patterns (one value, all units)
+                rule = get_rule(name, mean_activity=float(np.mean(pool)))
+            result = capacity(rule, size, delta=delta, epsilon=epsilon, patterns=patterns,
+                              criterion=criterion, max_bit_error=max_bit_error,
+                              n_draws=n_draws, seed=seed, activity=activity, pool=pool)
+            seconds = time.perf_counter() - started
             theory = (snr_capacity(rule, size, criterion, epsilon=0.5,
                                    max_bit_error=max_bit_error, patterns=patterns,
                                    activity=activity)
                       if delta == 0 and rule.kind == "linear" and rule.upper_bound is None
-                      else float("nan"))
-            classical, classical_name = _classical(name, size, patterns, criterion)
+                      and pool is None else float("nan"))
+            classical, classical_name = (_classical(name, size, patterns, criterion)
+                                         if pool is None else (float("nan"), ""))
             agrees = ""
             if backend is not None and result.capacity > 0:
                 agrees = _brian2_check(rule, size, result.capacity, settings, backend,
-                                       min(brian2_cues, result.capacity), directory)
+                                       min(brian2_cues, result.capacity), directory, pool)
             rows.append({
-                "rule": name, "units": size, "patterns": patterns, "delta": delta,
+                "rule": name, "units": size,
+                "patterns": patterns if pool is None else (pool_name or "given"), "delta": delta,
                 "epsilon": epsilon, "criterion": criterion, "capacity": result.capacity,
                 "capacity_per_unit": result.capacity / size, "theory": theory,
                 "classical": classical, "classical_name": classical_name, "n_draws": n_draws,
