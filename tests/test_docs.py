@@ -110,3 +110,9 @@ def test_hebbian_tables_are_their_csvs():
     for d, *values in table("### Sparse 0/1 patterns"):
         assert values == [sparse[(rule, int(d))]["capacity"] for rule in rules], d
     assert all(row["brian2_agrees"] == "True" for row in [*bit_error.values(), *sparse.values()])
+    mnist = measured("mnist")
+    from bioam.hebbian.theory import hebb_exact_retrieval_capacity
+
+    for rule, stored, random_prediction in table("### MNIST images, a correlated set")[1:]:
+        assert stored == mnist[(rule.replace(" ", "_"), 784)]["capacity"], rule
+        assert int(random_prediction) == hebb_exact_retrieval_capacity(784)
