@@ -203,3 +203,24 @@ def test_cli_stores_few_binarised_mnist_images(tmp_path, capsys):
     capsys.readouterr()
     assert main(["hebbian", "--patterns", "mnist", "--units", "100", "--out", str(out)]) == 2
     assert "784 units" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("backend", ["numpy", pytest.param("cpp_standalone", marks=SLOW)])
+def test_correlation_matrix_memory_single_pass_is_eq_2(backend, tmp_path):
+    """Paper 003, Example 1.1.1: T(x) = sgn(Xi^T Xi x), the diagonal included (Eq. 2 = Eq. 7)."""
+    rng = np.random.default_rng(8)
+    patterns = rng.choice([-1.0, 1.0], size=(6, 50))
+    cues = patterns * np.where(rng.random(patterns.shape) < 0.2, -1, 1)
+    weights = patterns.T @ patterns  # Xi^T Xi, written out: no bioam code
+    result = recall_hebbian(weights, cues, steps=1, self_connections=True, backend=backend,
+                            directory=str(tmp_path / "project"))
+    field = cues @ weights.T
+    expected = np.where(field > 0, 1.0, np.where(field < 0, -1.0, cues))
+    np.testing.assert_array_equal(result, expected)
+    # without the diagonal (the classical network) the single pass differs for some cue
+    classical = recall_hebbian(weights, cues, steps=1, backend=backend,
+                               directory=str(tmp_path / "project2"))
+    without = cues @ (weights - np.diag(np.diag(weights))).T
+    np.testing.assert_array_equal(
+        classical, np.where(without > 0, 1.0, np.where(without < 0, -1.0, cues)))
+    assert not np.array_equal(classical, result)

@@ -167,8 +167,10 @@ def _blocks(n_units, n_copies, allowed):
     return (pre[None, :] + offsets).ravel(), (post[None, :] + offsets).ravel()
 
 
-def _lateral_mask(n_units, hypercolumn_size):
+def _lateral_mask(n_units, hypercolumn_size, self_connections=False):
     """Which lateral synapses exist: no self-connections (none within a hypercolumn)."""
+    if self_connections:
+        return np.ones((n_units, n_units), bool)
     unit = np.arange(n_units)
     group = unit if hypercolumn_size is None else unit // hypercolumn_size
     return group[:, None] != group[None, :]
@@ -192,7 +194,7 @@ def _check_update(update, threshold, k, hypercolumn_size, n_units):
 
 def build_hebbian_network(weights, *, bias=None, update="sign", threshold="active", k=None,
                           hypercolumn_size=None, n_copies=1, dt=1 * ms, tau=10 * ms,
-                          name="hebbian"):
+                          name="hebbian", self_connections=False):
     """
     A Hebbian network with given weights as Brian2 objects.
 
@@ -216,6 +218,11 @@ def build_hebbian_network(weights, *, bias=None, update="sign", threshold="activ
     tau : Quantity
         Time constant of ``update='rate'``.
     name : str
+    self_connections : bool
+        Connect every unit to itself too, with the diagonal of ``weights``:
+        the correlation-matrix memory of paper 003 (Example 1.1.1, Eq. 2),
+        T(x) = sgn(Xi^T Xi x), whose single pass is Eq. (7). Default False: the
+        classical Hopfield network.
 
     Returns
     -------
@@ -256,7 +263,10 @@ def build_hebbian_network(weights, *, bias=None, update="sign", threshold="activ
         units.theta = np.tile(threshold, n_copies)
     lateral = Synapses(units, units, LATERAL_MODEL, namespace=namespace, dt=dt,
                        name=f"{name}_lateral")
-    mask = _lateral_mask(n_units, hypercolumn_size)
+    if self_connections and hypercolumn_size is not None:
+        raise BioamError("self_connections and hypercolumn_size exclude each other: hypercolumns "
+                         "have no connections within; give one of them")
+    mask = _lateral_mask(n_units, hypercolumn_size, self_connections)
     pre, post = _blocks(n_units, n_copies, mask.T)
     lateral.connect(i=pre, j=post)
     lateral.w = np.tile(weights.T[mask.T], n_copies)
@@ -397,7 +407,7 @@ def learn_online(patterns, rule, *, backend="numpy", hypercolumn_size=None, dire
 
 def recall_hebbian(weights, cues, *, bias=None, update="sign", steps=20, threshold="active",
                    k=None, hypercolumn_size=None, tau=10 * ms, dt=1 * ms, backend="numpy",
-                   directory=None):
+                   directory=None, self_connections=False):
     """
     Recall ``cues`` in Brian2: ``steps`` synchronous updates of every copy.
 
@@ -406,7 +416,7 @@ def recall_hebbian(weights, cues, *, bias=None, update="sign", steps=20, thresho
     weights : array-like, shape (D, D)
     cues : array-like, shape (B, D)
         +-1 states (``'sign'``, ``'rate'``) or 0/1 states (the others).
-    bias, update, threshold, k, hypercolumn_size, tau, dt
+    bias, update, threshold, k, hypercolumn_size, tau, dt, self_connections
         As in `build_hebbian_network` (``dt`` is the rate units' step).
     steps : int
         Number of updates (steps of ``dt``).
@@ -432,7 +442,8 @@ def recall_hebbian(weights, cues, *, bias=None, update="sign", steps=20, thresho
     def build(project):
         memory = build_hebbian_network(weights, bias=bias, update=update, threshold=threshold,
                                        k=k, hypercolumn_size=hypercolumn_size,
-                                       n_copies=len(cues), dt=dt, tau=tau)
+                                       n_copies=len(cues), dt=dt, tau=tau,
+                                       self_connections=self_connections)
         memory.set_states(cues)
         _run(backend, memory.objects, int(steps) * dt, project)
         return memory.states()
