@@ -116,3 +116,22 @@ def test_hebbian_tables_are_their_csvs():
     for rule, stored, random_prediction in table("### MNIST images, a correlated set")[1:]:
         assert stored == mnist[(rule.replace(" ", "_"), 784)]["capacity"], rule
         assert int(random_prediction) == hebb_exact_retrieval_capacity(784)
+
+
+def test_hebbian_comparison_table_is_its_csv():
+    import csv
+
+    text = (DOCS / "hebbian.md").read_text()
+    block = text.split("## Against the threshold network of paper 001")[1].split("\n## ")[0]
+    rows = [[cell.strip() for cell in line.split("|")[1:-1]] for line in block.splitlines()
+            if line.startswith("| ") and not line.startswith("| D ")]
+    with open(DOCS / "figures" / "hebbian" / "comparison" / "comparison.csv") as f:
+        measured = {(row["network"], row["units"]): row for row in csv.DictReader(f)}
+    assert len(rows) == 3
+    for d, *cells in rows:
+        expected = []
+        for network in ("hebb", "threshold_eq17"):
+            row = measured[(network, d)]
+            expected += [row["capacity"], f"{1000 * float(row['capacity_per_synapse']):.2f}",
+                         f"{float(row['capacity_per_neuron']):.2f}"]
+        assert cells == expected, d

@@ -224,3 +224,15 @@ def test_correlation_matrix_memory_single_pass_is_eq_2(backend, tmp_path):
     np.testing.assert_array_equal(
         classical, np.where(without > 0, 1.0, np.where(without < 0, -1.0, cues)))
     assert not np.array_equal(classical, result)
+
+
+def test_threshold_network_stores_few_given_patterns_and_not_many():
+    """The Eq. 17 network trained on given +-1 patterns: the criterion passes and can fail."""
+    from bioam.hebbian.capacity import random_patterns
+    from bioam.hebbian.comparison import threshold_network_stores
+
+    assert np.all(threshold_network_stores(random_patterns(2, 16, seed=1), 8))
+    # 30 patterns of 16 units in 8 hidden neurons: far beyond what 8 binary codes can decode
+    assert np.mean(threshold_network_stores(random_patterns(30, 16, seed=1), 8)) < 0.5
+    with pytest.raises(BioamError, match="\\+-1"):
+        threshold_network_stores(np.zeros((2, 16)), 8)
