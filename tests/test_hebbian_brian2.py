@@ -236,3 +236,25 @@ def test_threshold_network_stores_few_given_patterns_and_not_many():
     assert np.mean(threshold_network_stores(random_patterns(30, 16, seed=1), 8)) < 0.5
     with pytest.raises(BioamError, match="\\+-1"):
         threshold_network_stores(np.zeros((2, 16)), 8)
+
+
+@pytest.mark.parametrize("backend", ["numpy", pytest.param("cpp_standalone", marks=SLOW)])
+def test_trace_based_bcpnn_in_brian2_equals_the_numpy_fold(backend, tmp_path):
+    """Decaying traces (order-dependent): Brian2 and NumPy in the same order, and order matters."""
+    from bioam.hebbian.network import learn_online_bcpnn_traces
+    from bioam.hebbian.rules import bcpnn_trace_weights
+
+    patterns = _patterns("bcpnn", seed=4)
+    weights, bias = learn_online_bcpnn_traces(patterns, trace_rate=0.2, backend=backend,
+                                              directory=str(tmp_path / "project"))
+    expected, expected_bias = bcpnn_trace_weights(patterns, trace_rate=0.2)
+    assert np.max(np.abs(weights - expected)) < 1e-9
+    assert np.max(np.abs(bias - expected_bias)) < 1e-9
+    # an independent check of one weight: the traces written out for units 0 and 1
+    p0 = p1 = 0.05
+    p01 = 0.05 ** 2
+    for x in patterns:
+        p0, p1, p01 = p0 + 0.2 * (x[0] - p0), p1 + 0.2 * (x[1] - p1), p01 + 0.2 * (x[0] * x[1] - p01)
+    assert expected[1, 0] == pytest.approx(np.log(max(p01, 1e-8) / (max(p0, 1e-4) * max(p1, 1e-4))))
+    reversed_weights, _ = bcpnn_trace_weights(patterns[::-1], trace_rate=0.2)
+    assert np.max(np.abs(reversed_weights - expected)) > 0.1  # a palimpsest: order matters

@@ -42,10 +42,10 @@ from brian2.utils.logger import get_logger
 from .. import backends
 from ..validation import BioamError, check_time
 from .retrieval import check_bias, check_square_weights, check_states
-from .rules import HebbianRule, _check_hypercolumn_size, check_patterns
+from .rules import HebbianRule, _check_hypercolumn_size, _check_trace_settings, check_patterns
 
 __all__ = ["UPDATES", "HebbianNetwork", "build_hebbian_network", "learn_online",
-           "recall_hebbian"]
+           "learn_online_bcpnn_traces", "recall_hebbian"]
 
 logger = get_logger(__name__)
 
@@ -401,6 +401,81 @@ def learn_online(patterns, rule, *, backend="numpy", hypercolumn_size=None, dire
         weights[np.asarray(synapses.j[:]), np.asarray(synapses.i[:])] = np.asarray(synapses.w[:])
         bias = np.asarray(units.b_learned[:]) if bcpnn else np.zeros(n_units)
         return weights, bias
+
+    return _on_backend(backend, build, directory)
+
+
+#: Trace-based BCPNN: unit and pair traces move towards each presented pattern.
+TRACE_UNIT_EQUATIONS = """
+x : 1  # the presented pattern
+p : 1  # p_i, the unit's probability trace
+b_learned : 1  # b_i = log max(p_i, eps)
+"""
+TRACE_SYNAPSE_MODEL = """
+p_pair : 1  # p_ij, the pair's probability trace
+w : 1  # W_ij = log max(p_ij, eps^2) / (max(p_i, eps) max(p_j, eps))
+"""
+
+
+def learn_online_bcpnn_traces(patterns, *, trace_rate=0.05, initial_probability=0.05,
+                              regulariser=1e-4, backend="numpy", hypercolumn_size=None,
+                              directory=None):
+    """
+    Trace-based BCPNN learned in Brian2 (the mode of `bioam.hebbian.rules.bcpnn_trace_weights`).
+
+    The patterns are presented one per step; each step the units' and the
+    synapses' traces move ``trace_rate`` of the way towards the pattern (Brian2
+    code in the units and in the synapses), then the weights and biases are
+    recomputed from the traces.
+
+    Returns
+    -------
+    weights : ndarray, shape (D, D)
+    bias : ndarray, shape (D,)
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> W, bias = learn_online_bcpnn_traces(np.array([[1, 0], [1, 0]]), trace_rate=0.5,
+    ...                                     initial_probability=0.5)
+    >>> np.round(np.exp(bias), 3)
+    array([0.875, 0.125])
+    """
+    X, kind = check_patterns(patterns)
+    if kind != "binary":
+        raise BioamError("BCPNN needs 0/1 patterns; map -1 to 0")
+    _check_trace_settings(trace_rate, initial_probability, regulariser)
+    n_patterns, n_units = X.shape
+    if hypercolumn_size is not None:
+        _check_hypercolumn_size(hypercolumn_size, n_units)
+    step = 1 * ms
+
+    def build(project):
+        shown = TimedArray(X, dt=step, name="hebbian_patterns")
+        namespace = {"hebbian_patterns": shown, "alpha": float(trace_rate),
+                     "epsilon": float(regulariser)}
+        units = NeuronGroup(n_units, TRACE_UNIT_EQUATIONS, namespace=namespace, dt=step,
+                            name="hebbian_learning_units")
+        units.p = float(initial_probability)
+        units.run_regularly("x = hebbian_patterns(t, i)", when="start",
+                            name="hebbian_show_pattern")
+        units.run_regularly("p += alpha * (x - p)", when="end", name="hebbian_unit_trace")
+        units.run_regularly("b_learned = log(clip(p, epsilon, inf))", when="end", order=1,
+                            name="hebbian_bias")
+        synapses = Synapses(units, units, TRACE_SYNAPSE_MODEL, namespace=namespace, dt=step,
+                            name="hebbian_learning_synapses")
+        pre, post = np.nonzero(_lateral_mask(n_units, hypercolumn_size).T)
+        synapses.connect(i=pre, j=post)
+        synapses.p_pair = float(initial_probability) ** 2
+        synapses.run_regularly("p_pair += alpha * (x_pre * x_post - p_pair)", when="end",
+                               name="hebbian_pair_trace")
+        synapses.run_regularly(
+            "w = log(clip(p_pair, epsilon**2, inf) / (clip(p_pre, epsilon, inf) "
+            "* clip(p_post, epsilon, inf)))", when="end", order=1, name="hebbian_weights")
+        _run(backend, [units, synapses], n_patterns * step, project)
+        weights = np.zeros((n_units, n_units))
+        weights[np.asarray(synapses.j[:]), np.asarray(synapses.i[:])] = np.asarray(synapses.w[:])
+        return weights, np.asarray(units.b_learned[:])
 
     return _on_backend(backend, build, directory)
 

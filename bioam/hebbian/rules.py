@@ -52,7 +52,8 @@ from ..validation import BioamError
 
 __all__ = ["HebbianRule", "RULES", "activity_product", "covariance", "presynaptic_covariance",
            "willshaw", "bcpnn", "get_rule", "check_patterns", "weight_change",
-           "offline_weights", "bcpnn_from_counts", "remove_self_connections"]
+           "offline_weights", "bcpnn_from_counts", "remove_self_connections",
+           "bcpnn_trace_weights"]
 
 _COEFFICIENTS = ("c0", "c1_pre", "c1_post", "c2_pre", "c2_post", "c2_corr")
 _KINDS = ("linear", "bcpnn")
@@ -549,3 +550,71 @@ def offline_weights(patterns, rule, hypercolumn_size=None, return_bias=False):
         W = np.minimum(rule.upper_bound, W)
     remove_self_connections(W, hypercolumn_size)
     return (W, np.zeros(units)) if return_bias else W
+
+
+def _check_trace_settings(trace_rate, initial_probability, regulariser):
+    if isinstance(trace_rate, bool) or not 0 < trace_rate <= 1:
+        raise BioamError(f"trace_rate must be in (0, 1] (the fraction of a trace replaced per "
+                         f"presented pattern), got {trace_rate!r}")
+    if isinstance(initial_probability, bool) or not 0 < initial_probability < 1:
+        raise BioamError(f"initial_probability must be in (0, 1), got {initial_probability!r}")
+    if isinstance(regulariser, bool) or not 0 < regulariser < 1:
+        raise BioamError(f"regulariser must be in (0, 1), got {regulariser!r}")
+
+
+def bcpnn_trace_weights(patterns, trace_rate=0.05, initial_probability=0.05, regulariser=1e-4,
+                        hypercolumn_size=None):
+    """
+    BCPNN with decaying traces: running probability estimates, in the order of presentation.
+
+    The separate, order-dependent mode of BCPNN (Lansner et al. 2025; Sandberg
+    et al. 2002): after every presented pattern x each unit's trace and each
+    pair's trace move a fraction ``alpha = trace_rate`` towards the pattern,
+
+        p_i  <- p_i  + alpha (x_i - p_i),
+        p_ij <- p_ij + alpha (x_i x_j - p_ij),
+
+    from p_i = p0 and p_ij = p0^2 (``initial_probability``), so recent patterns
+    weigh more and old ones are forgotten (a palimpsest). Weights and biases are
+    those of `bcpnn_from_counts` with the traces in place of the count
+    estimates: W_ij = log(max(p_ij, eps^2) / (max(p_i, eps) max(p_j, eps))),
+    b_i = log(max(p_i, eps)). `bioam.hebbian.network.learn_online_bcpnn_traces`
+    runs the same updates as Brian2 code.
+
+    Parameters
+    ----------
+    patterns : array-like, shape (P, D), 0/1
+    trace_rate : float in (0, 1]
+    initial_probability : float in (0, 1)
+    regulariser : float in (0, 1)
+        The floor eps.
+    hypercolumn_size : int, optional
+
+    Returns
+    -------
+    W : ndarray, shape (D, D)
+    bias : ndarray, shape (D,)
+
+    Examples
+    --------
+    >>> W, bias = bcpnn_trace_weights(np.array([[1, 0], [1, 0]]), trace_rate=0.5,
+    ...                               initial_probability=0.5)
+    >>> np.round(np.exp(bias), 3)    # p_1 = 0.5 -> 0.75 -> 0.875; p_2 -> 0.25 -> 0.125
+    array([0.875, 0.125])
+    """
+    X, kind = check_patterns(patterns)
+    if kind != "binary":
+        raise BioamError("BCPNN needs 0/1 patterns; map -1 to 0")
+    _check_trace_settings(trace_rate, initial_probability, regulariser)
+    units = X.shape[1]
+    if hypercolumn_size is not None:
+        _check_hypercolumn_size(hypercolumn_size, units)
+    p_unit = np.full(units, float(initial_probability))
+    p_pair = np.full((units, units), float(initial_probability) ** 2)
+    for x in X:
+        p_unit += trace_rate * (x - p_unit)
+        p_pair += trace_rate * (np.outer(x, x) - p_pair)
+    eps = float(regulariser)
+    floored = np.maximum(p_unit, eps)
+    W = np.log(np.maximum(p_pair, eps**2) / np.outer(floored, floored))
+    return remove_self_connections(W, hypercolumn_size), np.log(floored)
