@@ -23,8 +23,9 @@ from .retrieval import (IterationResult, hypercolumn_update, iterate, k_winners_
                         rate_dynamics, sign_update, threshold_update)
 from .rules import (RULES, HebbianRule, activity_product, bcpnn, bcpnn_from_counts, check_patterns,
                     covariance, get_rule, offline_weights, presynaptic_covariance,
-                    remove_self_connections, weight_change, willshaw)
-from .network import HebbianNetwork, build_hebbian_network, learn_online, recall_hebbian
+                    remove_self_connections, weight_change, willshaw, bcpnn_trace_weights)
+from .network import (HebbianNetwork, build_hebbian_network, learn_online,
+                      learn_online_bcpnn_traces, recall_hebbian)
 from .theory import (FieldStatistics, bit_error_probability, critical_capacity, field_statistics,
                      hebb_exact_retrieval_capacity, hebb_no_flip_probability, mceliece_capacity,
                      no_flip_probability, snr_capacity)
@@ -40,4 +41,5 @@ __all__ = [
     "hebb_exact_retrieval_capacity", "hebb_no_flip_probability", "mceliece_capacity",
     "no_flip_probability", "snr_capacity",
     "HebbianNetwork", "build_hebbian_network", "learn_online", "recall_hebbian",
+    "learn_online_bcpnn_traces", "bcpnn_trace_weights",
 ]
