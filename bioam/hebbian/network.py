@@ -1,7 +1,9 @@
 """
 Hebbian associative memories as Brian2 objects: D units with full lateral connections.
 
-`build_hebbian_network` returns ordinary Brian2 objects: a `NeuronGroup` of
+`build_hebbian_network` assembles a registered update piece (kind
+``'lateral_update'``, `bioam.hebbian.updates`) and knows none by name. It
+returns ordinary Brian2 objects: a `NeuronGroup` of
 units and one lateral `Synapses` object (no self-connections; with
 hypercolumns, no connections within a hypercolumn) whose summed variable is
 each unit's input ``I_i = sum_j W_ij x_j``; the field is ``h = I + b``. Every
@@ -35,67 +37,30 @@ and biases are the logarithms of the regularised probability estimates
 import tempfile
 
 import numpy as np
-from brian2 import Network, NeuronGroup, Synapses, TimedArray, linked_var, ms
+from brian2 import Network, NeuronGroup, Synapses, TimedArray, ms
 from brian2.devices.device import get_device
 from brian2.utils.logger import get_logger
 
 from .. import backends
+from ..pieces.base import get_piece
 from ..validation import BioamError, check_time
 from .retrieval import check_bias, check_square_weights, check_states
+from .updates import _blocks
 from .rules import HebbianRule, _check_hypercolumn_size, _check_trace_settings, check_patterns
 
-__all__ = ["UPDATES", "HebbianNetwork", "build_hebbian_network", "learn_online",
+__all__ = ["UPDATE_NAMES", "HebbianNetwork", "build_hebbian_network", "learn_online",
            "learn_online_bcpnn_traces", "recall_hebbian"]
 
 logger = get_logger(__name__)
 
-#: The units of every update: state x, input I (summed), bias b, field h.
-UNIT_EQUATIONS = """
-x : 1  # state of unit i
-I : 1  # sum_j W_ij x_j, from the lateral synapses (summed variable)
-b : 1 (constant)  # bias b_i
-h = I + b : 1  # field h_i (003, Eq. 6)
-"""
-
-#: The synchronous update of each kind of unit, run at the end of every step.
-UPDATES = {
-    # sgn(h), sgn(0) = keep the state (bioam.hebbian.retrieval)
-    "sign": "x = int(h > 0) - int(h < 0) + int(h == 0) * x",
-    "threshold": "x = int(h >= theta)",
-    "threshold_active": "x = int(h >= active_pool - x)",
-    "k_winners": "x = int(larger_rank < k)",
-    "hypercolumn": "x = int(larger_rank < 1)",
-}
+#: The update names of the registry (kind 'lateral_update', `bioam.hebbian.updates`).
 UPDATE_NAMES = ("sign", "threshold", "k_winners", "hypercolumn", "rate")
-
-#: Continuous units (``update='rate'``).
-RATE_EQUATIONS = """
-dx/dt = (-x + tanh(h)) / tau : 1  # tau dx/dt = -x + g(W x + b), g = tanh
-I : 1  # sum_j W_ij x_j (summed variable)
-b : 1 (constant)  # bias b_i
-h = I + b : 1  # field h_i
-"""
 
 #: The lateral projection: W_ij from presynaptic j to postsynaptic i.
 LATERAL_MODEL = """
 w : 1  # W_ij
 I_post = w * x_pre : 1 (summed)
 """
-
-#: Counting the units of a group with a larger field (ranks for k-winners).
-RANK_EQUATIONS = """
-larger : 1  # units of the group with a larger field (summed variable)
-h_unit : 1 (linked)  # the field of this rank's unit
-"""
-RANK_MODEL = {
-    "k_winners": "larger_post = int(h_pre > h_unit_post) : 1 (summed)",
-    # ties go to the lower index: a unit is also beaten by an equal one before it
-    "hypercolumn": "larger_post = int(h_pre > h_unit_post or (h_pre == h_unit_post and i < j)) "
-                   ": 1 (summed)",
-}
-
-#: Willshaw's threshold: one pool neuron per copy sums the active units.
-ACTIVE_POOL = "active : 1  # number of active units of the copy (summed variable)"
 
 #: A linear rule's update of a synapse per presented pattern (004, Def. 2).
 LINEAR_UPDATE = ("c0 + c1_pre * x_pre + c1_post * x_post + c2_pre * x_pre**2 "
@@ -131,7 +96,8 @@ class HebbianNetwork:
     helpers : list
         Pools and rank groups of the non-local updates, with their synapses.
     n_units, n_copies : int
-    update : str
+    update : LateralUpdate
+        The update piece (`bioam.hebbian.updates`).
     """
 
     def __init__(self, units, lateral, helpers, n_units, n_copies, update):
@@ -160,13 +126,6 @@ class HebbianNetwork:
         return np.array(self.units.x[:]).reshape(self.n_copies, self.n_units)
 
 
-def _blocks(n_units, n_copies, allowed):
-    """Pre and post indices of the synapses of every copy where ``allowed(pre, post)``."""
-    pre, post = np.nonzero(allowed)
-    offsets = np.arange(n_copies)[:, None] * n_units
-    return (pre[None, :] + offsets).ravel(), (post[None, :] + offsets).ravel()
-
-
 def _lateral_mask(n_units, hypercolumn_size, self_connections=False):
     """Which lateral synapses exist: no self-connections (none within a hypercolumn)."""
     if self_connections:
@@ -176,20 +135,12 @@ def _lateral_mask(n_units, hypercolumn_size, self_connections=False):
     return group[:, None] != group[None, :]
 
 
-def _check_update(update, threshold, k, hypercolumn_size, n_units):
-    if update not in UPDATE_NAMES:
-        raise BioamError(f"unknown update {update!r}; choose one of {', '.join(UPDATE_NAMES)}")
-    if update == "k_winners" and (k is None or int(k) != k or not 1 <= k <= n_units):
-        raise BioamError(f"update 'k_winners' needs k, an integer in [1, {n_units}], got {k!r}")
-    if update == "hypercolumn":
-        if hypercolumn_size is None:
-            raise BioamError("update 'hypercolumn' needs hypercolumn_size")
-        _check_hypercolumn_size(hypercolumn_size, n_units)
-    if update == "threshold" and not (isinstance(threshold, str) and threshold == "active"):
-        threshold = np.broadcast_to(np.asarray(threshold, dtype=np.float64), (n_units,))
-        if not np.all(np.isfinite(threshold)):
-            raise BioamError("threshold must be finite numbers, or 'active' (Willshaw)")
-    return threshold
+def _update_piece(update, threshold, k, hypercolumn_size, tau, dt, n_units):
+    """The registered update piece that ``update`` names, checked for ``n_units`` units."""
+    piece = get_piece("lateral_update", update, threshold=threshold, k=k, size=hypercolumn_size,
+                      tau=tau, dt=dt)
+    piece.check(n_units)
+    return piece
 
 
 def build_hebbian_network(weights, *, bias=None, update="sign", threshold="active", k=None,
@@ -204,8 +155,10 @@ def build_hebbian_network(weights, *, bias=None, update="sign", threshold="activ
         W[i, j] from presynaptic j to postsynaptic i; the diagonal (and, with
         ``hypercolumn_size``, the within-hypercolumn blocks) is not connected.
     bias : float or array-like of shape (D,), optional
-    update : {'sign', 'threshold', 'k_winners', 'hypercolumn', 'rate'}
-        See the module docstring.
+    update : str or LateralUpdate
+        A registered update (`bioam.hebbian.updates`): 'sign', 'threshold',
+        'k_winners', 'hypercolumn', 'rate', or a specification such as
+        'k_winners:k=5'.
     threshold : float, array-like of shape (D,), or 'active'
         For ``update='threshold'``.
     k : int
@@ -242,61 +195,27 @@ def build_hebbian_network(weights, *, bias=None, update="sign", threshold="activ
     weights = check_square_weights(weights)
     n_units = weights.shape[0]
     bias = check_bias(bias, n_units)
-    threshold = _check_update(update, threshold, k, hypercolumn_size, n_units)
+    check_time("dt", dt)
+    piece = _update_piece(update, threshold, k, hypercolumn_size, tau, dt, n_units)
     if int(n_copies) != n_copies or n_copies < 1:
         raise BioamError(f"n_copies must be a positive integer, got {n_copies}")
     n_copies = int(n_copies)
-    check_time("dt", dt)
-    check_time("tau", tau)
-    namespace = {"tau": tau, "k": float(k or 0)}
-    equations = RATE_EQUATIONS if update == "rate" else UNIT_EQUATIONS
-    if update == "threshold" and not isinstance(threshold, str):
-        equations += "theta : 1 (constant)  # activity threshold"
-    if update == "threshold" and isinstance(threshold, str):
-        equations += "active_pool : 1 (linked)  # active units of the copy"
-    if update in ("k_winners", "hypercolumn"):
-        equations += "larger_rank : 1 (linked)  # units of the group with a larger field"
-    units = NeuronGroup(n_copies * n_units, equations, method="euler", namespace=namespace,
-                        dt=dt, name=f"{name}_units")
-    units.b = np.tile(bias, n_copies)
-    if update == "threshold" and not isinstance(threshold, str):
-        units.theta = np.tile(threshold, n_copies)
-    lateral = Synapses(units, units, LATERAL_MODEL, namespace=namespace, dt=dt,
-                       name=f"{name}_lateral")
     if self_connections and hypercolumn_size is not None:
         raise BioamError("self_connections and hypercolumn_size exclude each other: hypercolumns "
                          "have no connections within; give one of them")
+    units = NeuronGroup(n_copies * n_units, piece.unit_equations(), method="euler",
+                        namespace=piece.namespace(), dt=dt, name=f"{name}_units")
+    units.b = np.tile(bias, n_copies)
+    piece.set_up(units, n_copies)
+    lateral = Synapses(units, units, LATERAL_MODEL, dt=dt, name=f"{name}_lateral")
     mask = _lateral_mask(n_units, hypercolumn_size, self_connections)
     pre, post = _blocks(n_units, n_copies, mask.T)
     lateral.connect(i=pre, j=post)
     lateral.w = np.tile(weights.T[mask.T], n_copies)
-    helpers = []
-    copy_of_unit = np.repeat(np.arange(n_copies), n_units)
-    if update == "threshold" and isinstance(threshold, str):
-        pool = NeuronGroup(n_copies, ACTIVE_POOL, dt=dt, name=f"{name}_active_pool")
-        to_pool = Synapses(units, pool, "active_post = x_pre : 1 (summed)", dt=dt,
-                           name=f"{name}_to_active_pool")
-        to_pool.connect(i=np.arange(n_copies * n_units), j=copy_of_unit)
-        units.active_pool = linked_var(pool, "active", index=copy_of_unit)
-        helpers += [pool, to_pool]
-    if update in ("k_winners", "hypercolumn"):
-        # after the lateral inputs (the summed updaters run in order of their target groups)
-        ranks = NeuronGroup(n_copies * n_units, RANK_EQUATIONS, dt=dt, order=5,
-                            name=f"{name}_ranks")
-        ranks.h_unit = linked_var(units, "h")
-        group = np.zeros(n_units, int) if update == "k_winners" else \
-            np.arange(n_units) // hypercolumn_size
-        competition = Synapses(units, ranks, RANK_MODEL[update], dt=dt,
-                               name=f"{name}_competition")
-        pre, post = _blocks(n_units, n_copies, group[:, None] == group[None, :])
-        competition.connect(i=pre, j=post)
-        units.larger_rank = linked_var(ranks, "larger")
-        helpers += [ranks, competition]
-    if update != "rate":
-        code = UPDATES["threshold_active" if (update == "threshold"
-                                              and isinstance(threshold, str)) else update]
-        units.run_regularly(code, when="end", name=f"{name}_update")
-    return HebbianNetwork(units, lateral, helpers, n_units, n_copies, update)
+    helpers = piece.helpers(units, n_units, n_copies, dt, name)
+    if piece.code is not None:
+        units.run_regularly(piece.code, when="end", name=f"{name}_update")
+    return HebbianNetwork(units, lateral, helpers, n_units, n_copies, piece)
 
 
 def _run(backend, objects, duration, directory):
@@ -504,19 +423,16 @@ def recall_hebbian(weights, cues, *, bias=None, update="sign", steps=20, thresho
         The states after ``steps`` updates.
     """
     weights = check_square_weights(weights)
-    _check_update(update, threshold, k, hypercolumn_size, weights.shape[0])
-    values = (-1.0, 1.0) if update in ("sign", "rate") else (0.0, 1.0)
-    if update == "rate":
-        cues = np.asarray(cues, dtype=np.float64)
-        cues = cues[None, :] if cues.ndim == 1 else cues
-    else:
-        cues = check_states(cues, weights.shape[0], values, name="cues")
+    piece = _update_piece(update, threshold, k, hypercolumn_size, tau, dt, weights.shape[0])
+    cues = check_states(cues, weights.shape[0], piece.states, name="cues")
+    if not np.all(np.isfinite(cues)):
+        raise BioamError("cues contain NaN or infinite values; give finite states")
     if int(steps) != steps or steps < 1:
         raise BioamError(f"steps must be a positive integer, got {steps}")
 
     def build(project):
-        memory = build_hebbian_network(weights, bias=bias, update=update, threshold=threshold,
-                                       k=k, hypercolumn_size=hypercolumn_size,
+        memory = build_hebbian_network(weights, bias=bias, update=piece,
+                                       hypercolumn_size=hypercolumn_size,
                                        n_copies=len(cues), dt=dt, tau=tau,
                                        self_connections=self_connections)
         memory.set_states(cues)

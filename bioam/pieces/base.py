@@ -31,12 +31,13 @@ KINDS = {"hidden": "hidden nonlinearity f(h) (Eq. 4, Eq. 32a)",
          "visible": "visible nonlinearity g(v) (Eq. 32b)",
          "hidden_neuron": "neuron model of the hidden layer (rate, integrate-and-fire)",
          "visible_neuron": "neuron model of the visible layer (rate, spiking)",
-         "constraint": "connectivity constraint (sparse synapses, Dale's law)"}
+         "constraint": "connectivity constraint (sparse synapses, Dale's law)",
+         "lateral_update": "update of the units of a laterally connected network (bioam.hebbian)"}
 
 #: How errors name a piece of each kind.
 _WHAT = {"hidden": "activation (hidden nonlinearity)", "visible": "visible nonlinearity",
          "hidden_neuron": "hidden neuron model", "visible_neuron": "visible neuron model",
-         "constraint": "constraint"}
+         "constraint": "constraint", "lateral_update": "update"}
 
 #: Registered pieces: ``REGISTRY[kind][name]`` is the piece's class.
 REGISTRY = {kind: {} for kind in KINDS}
