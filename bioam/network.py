@@ -23,6 +23,7 @@ one simulation (see `bioam.recall`).
 
 import numpy as np
 from brian2 import Clock, NeuronGroup, defaultclock, Synapses, TimedArray, linked_var, ms, second
+from brian2.core.base import BrianObject
 from brian2.units.fundamentalunits import check_units
 from brian2.utils.logger import get_logger
 
@@ -69,9 +70,13 @@ WEIGHT_DESCRIPTION = {"visible_to_hidden": "xi_mui (+ c under Dale's law)",
                       "hidden_to_visible": "xi_imu, or the backward matrix (+ c under Dale's law)"}
 
 
-class AssociativeMemory:
+class AssociativeMemory(BrianObject):
     """
     The Brian2 objects of one (possibly replicated) associative memory.
+
+    A container Brian2 object: ``Network(memory)``, ``net.add(memory)`` and
+    Brian2's own ``run()`` (which collects it from the caller's namespace)
+    simulate all of its objects; ``memory.objects`` lists them.
 
     Attributes
     ----------
@@ -122,6 +127,18 @@ class AssociativeMemory:
         self.equations = equations
         self.forward_weights = forward_weights
         self.backward_weights = backward_weights
+        # a container Brian2 object: Brian2's run() and Network(memory) take its objects
+        name = visible.name[:-len("_visible")] if visible.name.endswith("_visible") else "bioam"
+        BrianObject.__init__(self, clock=visible.clock, when="start", name=f"{name}_memory")
+        self.contained_objects.extend(self.objects)
+
+    #: Brian2's ``run()`` collects a memory from the caller's namespace, with its objects.
+    add_to_magic_network = True
+
+    def __del__(self):
+        # a container that users often leave out of their Network (passing .objects
+        # instead) is no unused object: no warning when it is collected
+        pass
 
     @property
     def objects(self):
@@ -272,9 +289,6 @@ class EventMemory(AssociativeMemory):
 
     def __init__(self, parts, n_visible, n_hidden, n_copies, parameters, forward_weights,
                  backward_weights):
-        super().__init__(parts["visible"], parts["hidden"], None, parts["backward"], n_visible,
-                         n_hidden, n_copies, parameters, parts["equations"], forward_weights,
-                         backward_weights, parts["pools"], parts["pool_synapses"])
         self.coupling = parts["coupling"]
         self._pool_rest = parts["pool_rest"]
         self.coupling_matrix = parts["coupling_matrix"]
@@ -282,6 +296,9 @@ class EventMemory(AssociativeMemory):
         self.cue_array = parts.get("cue_array")
         self.input_array = parts.get("input_array")
         self.cue_clock = parts.get("cue_clock")
+        super().__init__(parts["visible"], parts["hidden"], None, parts["backward"], n_visible,
+                         n_hidden, n_copies, parameters, parts["equations"], forward_weights,
+                         backward_weights, parts["pools"], parts["pool_synapses"])
 
     @property
     def objects(self):

@@ -116,3 +116,36 @@ def test_builder_rejects_bad_input():
         recall(xi, np.ones((1, 10)), tau_h=0.05 * ms, dt=0.1 * ms, backend="numpy")
     with pytest.raises(BioamError, match="backend"):
         recall(xi, np.ones((1, 10)), backend="gpu")
+
+
+@pytest.mark.parametrize("formulation", ["dense", "event"])
+def test_brian2_run_and_network_take_the_memory_itself(formulation):
+    """Brian2's plain run() collects a memory from the caller's namespace, like any group."""
+    from brian2 import prefs
+
+    saved, prefs.codegen.target = prefs.codegen.target, "numpy"
+    try:
+        _run_magic_and_network(formulation)
+    finally:
+        prefs.codegen.target = saved
+
+
+def _run_magic_and_network(formulation):
+    from brian2 import run
+
+    rng = np.random.default_rng(11)
+    xi = rng.standard_normal((150, 3))
+    cues = np.array([[1, 0, 1]]) @ xi.T / np.sqrt(3) + 0.3 * rng.standard_normal((1, 150))
+    timing = dict(tau_v=20 * ms, tau_h=1 * ms)
+    expected = reference_recall(xi, cues, dt=0.1 * ms, duration=30 * ms,
+                                integrator="exact" if formulation == "event" else "euler",
+                                **timing)
+    memory = build_network(xi, dt=0.1 * ms, formulation=formulation, name="magic", **timing)
+    memory.set_cues(cues)
+    run(30 * ms)
+    assert np.max(np.abs(memory.hidden.h[:] - expected["h"][0])) < 1e-9
+    assert float(memory.visible.t / ms) == pytest.approx(30)
+    other = build_network(xi, dt=0.1 * ms, formulation=formulation, name="explicit", **timing)
+    other.set_cues(cues)
+    Network(other).run(30 * ms)
+    assert np.max(np.abs(other.hidden.h[:] - expected["h"][0])) < 1e-9
