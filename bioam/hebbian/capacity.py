@@ -348,6 +348,44 @@ def retrievable(W, patterns, delta, epsilon, n_trials=20, seed=0, bias=None, upd
                           flipped_bits)
 
 
+def largest_passing(passes, max_patterns):
+    """
+    The largest P in [1, max_patterns] with ``passes(P)``, for a ``passes`` that holds up to a point.
+
+    An exponential search (1, 2, 4, ...) finds the first failing number, then
+    bisection the boundary; ``passes`` is called O(log P) times.
+
+    Returns
+    -------
+    largest : int
+        0 when even one pattern fails.
+    capped : bool
+        Even ``max_patterns`` passed.
+
+    Examples
+    --------
+    >>> largest_passing(lambda n: n <= 37, 100)
+    (37, False)
+    """
+    low, high, capped = 0, None, False
+    while high is None:
+        probe = min(2 * low if low else 1, max_patterns)
+        if passes(probe):
+            low = probe
+            capped = probe == max_patterns
+            if capped:
+                high = probe
+        else:
+            high = probe
+    while high - low > 1:
+        middle = (low + high) // 2
+        if passes(middle):
+            low = middle
+        else:
+            high = middle
+    return low, capped
+
+
 @dataclass(frozen=True)
 class CapacityResult:
     """
@@ -548,23 +586,7 @@ def capacity(rule, units, delta=0.0, epsilon=0.05, patterns="random", criterion=
         logger.debug(f"{rule.name}, D = {units}: P = {n_patterns} passed {passed} of {run} draws")
         return passed >= min_passing_draws
 
-    # exponential search (1, 2, 4, ...) for the first failing number, then bisection
-    low, high, capped = 0, None, False
-    while high is None:
-        probe = min(2 * low if low else 1, max_patterns)
-        if passes(probe):
-            low = probe
-            capped = probe == max_patterns
-            if capped:
-                high = probe
-        else:
-            high = probe
-    while high - low > 1:
-        middle = (low + high) // 2
-        if passes(middle):
-            low = middle
-        else:
-            high = middle
+    low, capped = largest_passing(passes, max_patterns)
     settings = dict(rule=rule.name, units=units, delta=delta, epsilon=epsilon, patterns=patterns,
                     pool=None if pool is None else f"{len(pool)} given patterns",
                     activity=activity if patterns == "sparse" else None, criterion=criterion,

@@ -29,7 +29,7 @@ from brian2.utils.logger import get_logger
 
 from ..reference import fixed_point_hidden_state, lowrank_recall
 from ..validation import BioamError
-from .capacity import random_patterns
+from .capacity import largest_passing, random_patterns
 
 __all__ = ["TRAINING", "COMPARISON_COLUMNS", "threshold_network_stores",
            "threshold_network_capacity", "comparison_table"]
@@ -135,22 +135,8 @@ def threshold_network_capacity(units, n_hidden=None, n_draws=5, seed=0, max_patt
                      f"passed {passed} of {run}")
         return passed >= needed
 
-    low, high = 0, None
-    while high is None:
-        probe = min(2 * low if low else 1, max_patterns)
-        if passes(probe):
-            low = probe
-            if probe == max_patterns:
-                high = probe
-        else:
-            high = probe
-    while high - low > 1:
-        middle = (low + high) // 2
-        if passes(middle):
-            low = middle
-        else:
-            high = middle
-    return low, dict(sorted(tested.items()))
+    largest, _ = largest_passing(passes, max_patterns)
+    return largest, dict(sorted(tested.items()))
 
 
 def comparison_table(units=(50, 100, 200), n_draws=5, seed=0, progress=None):

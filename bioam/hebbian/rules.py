@@ -430,6 +430,13 @@ def _check_hypercolumn_size(hypercolumn_size, units):
     return int(hypercolumn_size)
 
 
+def _bcpnn_weights(p_unit, p_pair, epsilon, hypercolumn_size):
+    """W_ij = log(max(p_ij, eps^2) / (max(p_i, eps) max(p_j, eps))) and b_i = log max(p_i, eps)."""
+    p_unit = np.maximum(p_unit, epsilon)
+    W = np.log(np.maximum(p_pair, epsilon**2) / np.outer(p_unit, p_unit))
+    return remove_self_connections(W, hypercolumn_size), np.log(p_unit)
+
+
 def bcpnn_from_counts(counts, n_patterns, regulariser=None, hypercolumn_size=None):
     """
     BCPNN weights and biases from cumulative co-activation counts.
@@ -477,10 +484,8 @@ def bcpnn_from_counts(counts, n_patterns, regulariser=None, hypercolumn_size=Non
     epsilon = 1.0 / (n_patterns + 1) if regulariser is None else regulariser
     if not 0 < epsilon < 1:
         raise BioamError(f"regulariser must be in (0, 1), got {regulariser!r}")
-    p_unit = np.maximum(np.diag(counts) / n_patterns, epsilon)
-    p_pair = np.maximum(counts / n_patterns, epsilon**2)
-    W = np.log(p_pair / np.outer(p_unit, p_unit))
-    return remove_self_connections(W, hypercolumn_size), np.log(p_unit)
+    return _bcpnn_weights(np.diag(counts) / n_patterns, counts / n_patterns, epsilon,
+                          hypercolumn_size)
 
 
 def offline_weights(patterns, rule, hypercolumn_size=None, return_bias=False):
@@ -614,7 +619,4 @@ def bcpnn_trace_weights(patterns, trace_rate=0.05, initial_probability=0.05, reg
     for x in X:
         p_unit += trace_rate * (x - p_unit)
         p_pair += trace_rate * (np.outer(x, x) - p_pair)
-    eps = float(regulariser)
-    floored = np.maximum(p_unit, eps)
-    W = np.log(np.maximum(p_pair, eps**2) / np.outer(floored, floored))
-    return remove_self_connections(W, hypercolumn_size), np.log(floored)
+    return _bcpnn_weights(p_unit, p_pair, float(regulariser), hypercolumn_size)

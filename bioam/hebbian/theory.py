@@ -97,6 +97,7 @@ from scipy.optimize import minimize_scalar
 from scipy.special import ndtr
 
 from ..validation import BioamError
+from .capacity import largest_passing
 from .rules import HebbianRule, get_rule
 
 __all__ = ["FieldStatistics", "pattern_distribution", "field_statistics",
@@ -315,22 +316,6 @@ def no_flip_probability(rule, units, n_patterns, patterns="random", activity=0.1
     return np.exp(log_probability)
 
 
-def _largest_passing(passes, max_patterns):
-    """Largest P in [1, max_patterns] with passes(P), assuming passes is monotone (0 if none)."""
-    if not passes(1):
-        return 0
-    if passes(max_patterns):
-        return max_patterns
-    low, high = 1, max_patterns
-    while high - low > 1:
-        middle = (low + high) // 2
-        if passes(middle):
-            low = middle
-        else:
-            high = middle
-    return low
-
-
 def snr_capacity(rule, units, criterion="exact", epsilon=0.5, max_bit_error=0.015,
                  patterns="random", activity=0.1, threshold=None, max_patterns=None):
     """
@@ -377,7 +362,7 @@ def snr_capacity(rule, units, criterion="exact", epsilon=0.5, max_bit_error=0.01
         def passes(n):
             return bit_error_probability(rule, units, n, patterns, activity,
                                          threshold) <= max_bit_error
-    return _largest_passing(passes, max_patterns)
+    return largest_passing(passes, max_patterns)[0]
 
 
 def hebb_no_flip_probability(units, n_patterns):
@@ -410,7 +395,7 @@ def hebb_exact_retrieval_capacity(units, epsilon=0.5):
     """
     units = _check_units(units)
     epsilon = _check_epsilon(epsilon)
-    return _largest_passing(lambda n: hebb_no_flip_probability(units, n) >= 1 - epsilon, units)
+    return largest_passing(lambda n: hebb_no_flip_probability(units, n) >= 1 - epsilon, units)[0]
 
 
 def mceliece_capacity(units):
