@@ -47,7 +47,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from brian2.utils.logger import get_logger
-from scipy.stats import beta
 
 from ..validation import BioamError
 from .retrieval import (_check_max_steps, _check_threshold, _iterate, _stepper,
@@ -251,6 +250,8 @@ def _default_update(kind, X, update, k):
 
 
 def _upper_bound(failures, trials, confidence):
+    from scipy.stats import beta  # here: scipy.stats takes a second to import (the CLI's start)
+
     # one-sided Clopper-Pearson: the p with P(Binomial(n, p) <= failures) = 1 - confidence
     bound = beta.ppf(confidence, failures + 1, np.maximum(trials - failures, 1))
     return np.where(failures >= trials, 1.0, bound)

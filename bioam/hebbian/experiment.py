@@ -64,9 +64,9 @@ def _brian2_check(rule, units, n_patterns, settings, backend, n_cues, directory,
     """Recall the first stored patterns in Brian2 and in NumPy; whether the states agree."""
     from .network import recall_hebbian
 
-    if pool is None:
-        patterns = random_patterns(n_patterns, units, settings["patterns"], settings["activity"],
-                                   seed=[settings["seed"], 0])
+    if pool is None:  # the first draw's patterns, as capacity draws them (max_patterns = 2 D)
+        patterns = random_patterns(2 * units, units, settings["patterns"], settings["activity"],
+                                   seed=[settings["seed"], 0])[:n_patterns]
     else:  # the first draw's patterns, as capacity draws them
         order = np.random.default_rng([settings["seed"], 0]).permutation(len(pool))
         patterns = pool[order[:n_patterns]]
