@@ -107,8 +107,21 @@ def test_hebbian_tables_are_their_csvs():
                                              row["theory"]), d
     sparse = measured("sparse")
     rules = ["hebb", "covariance", "presynaptic_covariance", "willshaw", "bcpnn"]
-    for d, *values in table("### Sparse 0/1 patterns"):
-        assert values == [sparse[(rule, int(d))]["capacity"] for rule in rules], d
+    sparse_rows = table("### Sparse 0/1 patterns")
+    assert len(sparse_rows) == 4
+    for d, *values in sparse_rows:
+        assert values == [f"{sparse[(rule, int(d))]['capacity']} / {sparse[(rule, int(d))]['theory']}"
+                          for rule in rules], d
+    with open(DOCS / "figures" / "hebbian" / "sparse" / "theory_check.csv") as f:
+        check = {(row["rule"], int(row["units"])): row for row in csv.DictReader(f)}
+    for (rule, d), row in check.items():  # the prediction the check was made at
+        assert row["patterns"] == sparse[(rule, d)]["theory"], (rule, d)
+        assert float(row["simulated_all"]) >= 0.6  # "60-84% pass in simulation"
+    assert min(float(row["simulated_all"]) for row in check.values()) == 0.605
+    assert max(float(row["simulated_all"]) for row in check.values()) == 0.84
+    bcpnn = check[("bcpnn", 100)]
+    assert (f"{float(bcpnn['theory_one']):.3f}", f"{float(bcpnn['simulated_one']):.3f}") == \
+        ("0.988", "0.994")
     assert all(row["brian2_agrees"] == "True" for row in [*bit_error.values(), *sparse.values()])
     mnist = measured("mnist")
     from bioam.hebbian.theory import hebb_exact_retrieval_capacity

@@ -14,7 +14,9 @@ Hebbian associative memories: Brian2 networks and their NumPy reference.
 * `bioam.hebbian.capacity`: (delta, epsilon)-retrievability (paper 003,
   Definition 1.1.2) and the capacity found by bisection;
 * `bioam.hebbian.theory`: the signal-to-noise capacity estimate of paper 004
-  and the classical results for the activity product rule.
+  and the classical results for the activity product rule;
+* `bioam.hebbian.kwinners_theory`: the capacity of sparse patterns recalled by
+  k winners, every preset, from the field's distribution over the counts.
 """
 
 from .capacity import (CapacityResult, Retrievability, capacity, perturb, random_patterns,
@@ -26,6 +28,8 @@ from .rules import (RULES, HebbianRule, activity_product, bcpnn, bcpnn_from_coun
                     remove_self_connections, weight_change, willshaw, bcpnn_trace_weights)
 from .network import (HebbianNetwork, build_hebbian_network, learn_online,
                       learn_online_bcpnn_traces, recall_hebbian)
+from .kwinners_theory import (field_distribution, kwinners_capacity,
+                              kwinners_fixed_point_probability)
 from .theory import (FieldStatistics, bit_error_probability, critical_capacity, field_statistics,
                      hebb_exact_retrieval_capacity, hebb_no_flip_probability, mceliece_capacity,
                      no_flip_probability, snr_capacity)
@@ -42,4 +46,5 @@ __all__ = [
     "no_flip_probability", "snr_capacity",
     "HebbianNetwork", "build_hebbian_network", "learn_online", "recall_hebbian",
     "learn_online_bcpnn_traces", "bcpnn_trace_weights",
+    "field_distribution", "kwinners_capacity", "kwinners_fixed_point_probability",
 ]

@@ -4,7 +4,9 @@ The capacity experiment of the Hebbian rules: a table beside theory, a figure, a
 `capacity_table` measures, for every rule and number of units D, the capacity
 of paper 003 (Definition 1.1.2, `bioam.hebbian.capacity.capacity`) with the
 NumPy reference, and puts beside it the signal-to-noise prediction of paper
-004's approach (`bioam.hebbian.theory.snr_capacity`) and, for the activity
+004's approach (`bioam.hebbian.theory.snr_capacity`; for sparse patterns recalled
+by k winners, the field distribution from the counts of
+`bioam.hebbian.kwinners_theory`) and, for the activity
 product rule, the classical results (the finite-D exact-retrieval prediction,
 D / (4 ln D) of McEliece et al. 1987, 0.138 D of Amit, Gutfreund & Sompolinsky
 1985). With ``backend`` set, the stored patterns at the measured capacity are
@@ -23,17 +25,18 @@ from ..validation import BioamError
 from .capacity import _resolve_rule, capacity, random_patterns
 from .retrieval import _stepper
 from .rules import RULES, get_rule, offline_weights
+from .kwinners_theory import kwinners_capacity
 from .theory import (critical_capacity, hebb_exact_retrieval_capacity, mceliece_capacity,
                      snr_capacity)
 
 __all__ = ["CAPACITY_COLUMNS", "DEFAULTS", "capacity_table", "rules_for", "write_capacity_csv",
-           "plot_capacity_table"]
+           "plot_capacity_table", "THEORY_CHECK_COLUMNS", "kwinners_theory_check"]
 
 logger = get_logger(__name__)
 
 #: The columns of ``capacity.csv``.
 CAPACITY_COLUMNS = ["rule", "units", "patterns", "delta", "epsilon", "criterion", "capacity",
-                    "capacity_per_unit", "theory", "classical", "classical_name", "n_draws",
+                    "capacity_per_unit", "theory", "theory_name", "classical", "classical_name", "n_draws",
                     "seconds", "brian2_backend", "brian2_agrees"]
 
 #: Defaults of the experiment (and of ``bioam hebbian``).
@@ -58,6 +61,22 @@ def _classical(rule_name, units, patterns, criterion):
         return float(critical_capacity(units)), "0.138 D (Amit et al. 1985)"
     return (float(hebb_exact_retrieval_capacity(units)),
             "finite-D exact retrieval (D / 4 ln D asymptote)")
+
+
+def _theory(rule, units, patterns, criterion, delta, max_bit_error, activity, pool):
+    """The prediction for one row and its name, or (nan, '') where none applies."""
+    if delta != 0 or pool is not None:
+        return float("nan"), ""
+    if patterns == "sparse":
+        if criterion != "exact":
+            return float("nan"), ""
+        return (kwinners_capacity(rule, units, activity=activity, epsilon=0.5),
+                "k-winners field distribution from the counts")
+    if rule.kind != "linear" or rule.upper_bound is not None:
+        return float("nan"), ""
+    return (snr_capacity(rule, units, criterion, epsilon=0.5, max_bit_error=max_bit_error,
+                         patterns=patterns, activity=activity),
+            "signal-to-noise, Gaussian field (paper 004)")
 
 
 def _brian2_check(rule, units, n_patterns, settings, backend, n_cues, directory, pool=None):
@@ -155,11 +174,8 @@ def capacity_table(rules=None, units=DEFAULTS["units"], *, delta=DEFAULTS["delta
                               criterion=criterion, max_bit_error=max_bit_error,
                               n_draws=n_draws, seed=seed, activity=activity, pool=pool)
             seconds = time.perf_counter() - started
-            theory = (snr_capacity(rule, size, criterion, epsilon=0.5,
-                                   max_bit_error=max_bit_error, patterns=patterns,
-                                   activity=activity)
-                      if delta == 0 and rule.kind == "linear" and rule.upper_bound is None
-                      and pool is None else float("nan"))
+            theory, theory_name = _theory(rule, size, patterns, criterion, delta,
+                                          max_bit_error, activity, pool)
             classical, classical_name = (_classical(name, size, patterns, criterion)
                                          if pool is None else (float("nan"), ""))
             agrees = ""
@@ -171,6 +187,7 @@ def capacity_table(rules=None, units=DEFAULTS["units"], *, delta=DEFAULTS["delta
                 "patterns": patterns if pool is None else (pool_name or "given"), "delta": delta,
                 "epsilon": epsilon, "criterion": criterion, "capacity": result.capacity,
                 "capacity_per_unit": result.capacity / size, "theory": theory,
+                "theory_name": theory_name,
                 "classical": classical, "classical_name": classical_name, "n_draws": n_draws,
                 "seconds": round(seconds, 2), "brian2_backend": backend or "",
                 "brian2_agrees": agrees})
@@ -180,6 +197,58 @@ def capacity_table(rules=None, units=DEFAULTS["units"], *, delta=DEFAULTS["delta
             logger.debug(line, "row")
             if progress is not None:
                 progress(line)
+    return rows
+
+
+#: The columns of `kwinners_theory_check`.
+THEORY_CHECK_COLUMNS = ["rule", "units", "activity", "patterns", "theory_one", "simulated_one",
+                        "theory_all", "simulated_all", "n_draws", "seed"]
+
+
+def kwinners_theory_check(rules=None, units=(100, 400), activity=DEFAULTS["activity"],
+                          n_draws=200, seed=1):
+    """
+    Where the k-winners prediction and the measurement part: one pattern and all patterns.
+
+    For every rule and D, at the predicted capacity P, the predicted probability
+    that one stored pattern is a fixed point of k-winners recall and that all P
+    are (`bioam.hebbian.kwinners_theory.kwinners_fixed_point_probability`)
+    beside the fractions measured over ``n_draws`` fresh pattern sets (NumPy
+    reference: one k-winners update of every stored pattern).
+
+    Returns
+    -------
+    list of dict
+        Keys `THEORY_CHECK_COLUMNS`.
+
+    Examples
+    --------
+    >>> row = kwinners_theory_check(['willshaw'], [100], n_draws=20)[0]
+    >>> row['patterns'], round(row['theory_one'], 3), row['simulated_one'] >= row['theory_one']
+    (27, 0.976, True)
+    """
+    from .kwinners_theory import kwinners_fixed_point_probability
+
+    rules = rules_for("sparse") if rules is None else list(rules)
+    rows = []
+    for name in rules:
+        for size in units:
+            rule = _resolve_rule(name, "sparse", activity)
+            n_patterns = kwinners_capacity(rule, size, activity=activity, epsilon=0.5)
+            theory_one, theory_all = kwinners_fixed_point_probability(rule, size, n_patterns,
+                                                                      activity)
+            k = int(round(activity * size))
+            fixed = np.empty((n_draws, n_patterns), dtype=bool)
+            for draw in range(n_draws):
+                X = random_patterns(n_patterns, size, "sparse", activity, seed=[seed, draw])
+                W, bias = offline_weights(X, rule, return_bias=True)
+                step, _ = _stepper(W, "k_winners", bias, None, k, None)
+                fixed[draw] = np.all(step(X) == X, axis=1)
+            rows.append({"rule": name, "units": size, "activity": activity,
+                         "patterns": n_patterns, "theory_one": theory_one,
+                         "simulated_one": float(fixed.mean()), "theory_all": theory_all,
+                         "simulated_all": float(fixed.all(axis=1).mean()), "n_draws": n_draws,
+                         "seed": seed})
     return rows
 
 
@@ -219,7 +288,9 @@ def plot_capacity_table(rows, path):
                   label=f"{name} (measured)")
         theory = np.array([row["theory"] for row in mine], dtype=float)
         if np.any(np.isfinite(theory)):
-            axis.plot(d, theory, "-", color=color, alpha=0.7, label=f"{name}: signal-to-noise")
+            short = ("k-winners prediction" if mine[0]["theory_name"].startswith("k-winners")
+                     else "signal-to-noise")
+            axis.plot(d, theory, "-", color=color, alpha=0.7, label=f"{name}: {short}")
         classical = np.array([row["classical"] for row in mine], dtype=float)
         if np.any(np.isfinite(classical)):
             axis.plot(d, classical, ":", color="k", label=mine[0]["classical_name"])
