@@ -135,7 +135,8 @@ def test_hebbian_comparison_table_is_its_csv():
     import csv
 
     text = (DOCS / "hebbian.md").read_text()
-    block = text.split("## Against the threshold network of paper 001")[1].split("\n## ")[0]
+    section = text.split("## Against the threshold network of paper 001")[1].split("\n## ")[0]
+    block = section.split("\n### ")[0]
     rows = [[cell.strip() for cell in line.split("|")[1:-1]] for line in block.splitlines()
             if line.startswith("| ") and not line.startswith("| D ")]
     with open(DOCS / "figures" / "hebbian" / "comparison" / "comparison.csv") as f:
@@ -148,3 +149,16 @@ def test_hebbian_comparison_table_is_its_csv():
             expected += [row["capacity"], f"{1000 * float(row['capacity_per_synapse']):.2f}",
                          f"{float(row['capacity_per_neuron']):.2f}"]
         assert cells == expected, d
+    mnist_block = section.split("\n### MNIST images")[1]
+    mnist_rows = [[cell.strip() for cell in line.split("|")[1:-1]]
+                  for line in mnist_block.splitlines()
+                  if line.startswith("| ") and not line.startswith("| network")]
+    with open(DOCS / "figures" / "hebbian" / "comparison_mnist" / "comparison.csv") as f:
+        mnist = {row["network"]: row for row in csv.DictReader(f)}
+    names = ["hebb", "covariance", "presynaptic_covariance", "threshold_eq17"]
+    assert len(mnist_rows) == 4
+    for name, (_, stored, per_synapse, per_neuron) in zip(names, mnist_rows):
+        row = mnist[name]
+        assert (stored, per_synapse, per_neuron) == (
+            row["capacity"], f"{1000 * float(row['capacity_per_synapse']):.4f}",
+            f"{float(row['capacity_per_neuron']):.4f}"), name
