@@ -258,7 +258,8 @@ def recall_baseline(model, memories, cues, *, backend="cpp_standalone", beta=PRO
     tau_v, tau_h, dt : Quantity
     duration : Quantity, optional
         Default ``PROTOCOL['duration'][model]``.
-    progress : bool
+    progress : bool or callable
+        See `bioam.progress`.
 
     Returns
     -------
@@ -349,8 +350,8 @@ def table4(train_images, train_labels, classifier, *, threshold_model=None,
         Time step of Models A-C.
     classifier_test_accuracy : float
         Reported in every row.
-    progress : bool
-        Progress bars of the recalls.
+    progress : bool or callable
+        Progress bars of the recalls (see `bioam.progress`).
 
     Returns
     -------
@@ -486,8 +487,7 @@ def plot_table4(examples, rows, path, n_examples=10):
         PNG file to write.
     n_examples : int
     """
-    from .io import _write_atomic
-    from .plotting import _pyplot
+    from .plotting import _pyplot, save_figure
 
     plt = _pyplot()
     n_examples = min(n_examples, len(examples["cues"]))
@@ -520,9 +520,7 @@ def plot_table4(examples, rows, path, n_examples=10):
     fig.suptitle("Table 4: stored image, cue and recalled v in pixel space (as classified) "
                  "per model, draw 0; red: misclassified", fontsize=8)
     fig.tight_layout()
-    _write_atomic(path, ".png", lambda stream: fig.savefig(stream, format="png", dpi=100))
-    plt.close(fig)
-    return path
+    return save_figure(fig, path, dpi=100)
 
 
 def write_table4(folder, rows, draw_rows, examples):

@@ -79,7 +79,8 @@ def table1(xi, train, test, *, xi_back=None, theta=0.5, backend="cpp_standalone"
         Seed of the classifiers' initial weights and mini-batch order.
     epochs : int
         Training epochs of each classifier.
-    progress : bool
+    progress : bool or callable
+        Progress bars of the recalls (see `bioam.progress`).
     **recall_options
         Further options of `bioam.RecallSession` (timing, formulation, ...).
 

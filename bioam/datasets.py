@@ -29,7 +29,8 @@ import numpy as np
 from .io import read_npz
 from .validation import BioamError
 
-__all__ = ["DATA_DIR", "DATA_DIR_VARIABLE", "data_directory", "load_dataset", "DATASETS"]
+__all__ = ["DATA_DIR", "DATA_DIR_VARIABLE", "data_directory", "load_dataset", "dataset_files",
+           "DATASETS"]
 
 #: Environment variable naming the data folder.
 DATA_DIR_VARIABLE = "BIOAM_DATA_DIR"
@@ -159,6 +160,37 @@ def load_dataset(name_or_path, split="train", data_dir=None, limit=None):
         ),
     }
     return images, labels, info
+
+
+def dataset_files(name_or_path, data_dir=None):
+    """
+    The files `load_dataset` reads for a data set, whether they exist or not.
+
+    Used to refuse an output path that would overwrite a data set before any work.
+
+    Parameters
+    ----------
+    name_or_path : str or Path
+    data_dir : str or Path, optional
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> dataset_files('images.npz')
+    ['images.npz']
+    """
+    folder = Path(data_dir) if data_dir is not None else data_directory()
+    name = os.fspath(name_or_path)
+    if name.lower() == "mnist":
+        return [os.fspath(folder / _MNIST_FILE)]
+    if name.lower() in ("cifar10", "cifar-10"):
+        batches = [batch for split in _SPLITS for batch in _CIFAR_BATCHES[split]]
+        return [os.fspath(folder / _CIFAR_ARCHIVE)] + [
+            os.fspath(folder / _CIFAR_FOLDER / batch) for batch in batches]
+    return [name]
 
 
 def _read_npz_split(path, split, limit):

@@ -7,7 +7,43 @@ import os
 import numpy as np
 
 __all__ = ["plot_capacity", "plot_compare", "plot_sweeps", "plot_recall_examples",
-           "plot_basic_memories"]
+           "plot_basic_memories", "save_figure"]
+
+
+def save_figure(fig, path, dpi=120):
+    """
+    Write a matplotlib figure to ``path`` atomically, then close it.
+
+    The image is written to a temporary file beside ``path`` and renamed over it,
+    so an interrupted write leaves neither a partial image nor a temporary file
+    (`bioam.io._write_atomic`). The format is taken from the extension (default
+    matplotlib's ``savefig.format``, appended to ``path``).
+
+    Returns
+    -------
+    str
+        The path written.
+    """
+    import matplotlib
+
+    from .io import _write_atomic
+    from .validation import BioamError
+
+    try:
+        path = os.fspath(path)
+        extension = os.path.splitext(path)[1][1:].lower()
+        if not extension:
+            extension = matplotlib.rcParams["savefig.format"]
+            path = f"{path}.{extension}"
+        supported = fig.canvas.get_supported_filetypes()
+        if extension not in supported:
+            raise BioamError(f"cannot write the figure {path!r}: matplotlib does not write "
+                             f"'.{extension}' files; use one of "
+                             f"{', '.join('.' + name for name in sorted(supported))}")
+        return _write_atomic(path, "." + extension,
+                             lambda stream: fig.savefig(stream, format=extension, dpi=dpi))
+    finally:
+        _pyplot().close(fig)
 
 
 def _pyplot():
@@ -81,11 +117,7 @@ def plot_capacity(rows, path):
     for axis in axes:
         axis.legend(fontsize=8, loc="upper left")
     fig.tight_layout()
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path, dpi=120)
 
 
 def _as_image(vector):
@@ -129,10 +161,7 @@ def plot_compare(cues, results, path, n_examples=4):
                 axis.set_title(name, fontsize=7)
     fig.suptitle("cue and recalled visible state under each variant", fontsize=9)
     fig.tight_layout()
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path, dpi=120)
 
 
 def plot_sweeps(rows, path):
@@ -152,10 +181,7 @@ def plot_sweeps(rows, path):
         axis.set_title(f"N_h = {selected[0]['nh']}, N_v = {selected[0]['nv']}", fontsize=9)
     axes[0, 0].set_ylabel("fraction of patterns recalled")
     fig.tight_layout()
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path, dpi=120)
 
 
 def plot_recall_examples(cues, visible, hidden, path, n_examples=6):
@@ -183,10 +209,7 @@ def plot_recall_examples(cues, visible, hidden, path, n_examples=6):
         if row == 0:
             ring.set_title(f"hidden ({n_hidden} neurons)", fontsize=8)
     fig.tight_layout()
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path, dpi=110)
 
 
 def plot_basic_memories(xi, path, n_shown=25):
@@ -209,7 +232,4 @@ def plot_basic_memories(xi, path, n_shown=25):
     fig.colorbar(shown, ax=axis, fraction=0.046)
     axis.set_title("correlation of basic memories")
     fig.suptitle(f"{n_shown} of {n_hidden} basic memories (columns of xi)")
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path, dpi=110)
