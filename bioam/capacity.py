@@ -10,19 +10,19 @@ network is built (and, on standalone targets, compiled) once per N_h and
 re-run for every threshold and noise level.
 """
 
-import csv
 import itertools
-import os
-import sys
 import time
 
 import numpy as np
 
+from .io import write_csv_atomic
+from .progress import progress_reporter
 from .recall import DEFAULTS, RecallSession
 from .theory import no_bit_flip_bound, no_bit_flip_probability
 from .validation import BioamError, check_positive
 
-__all__ = ["binary_patterns", "capacity_experiment", "write_capacity_csv", "CSV_COLUMNS"]
+__all__ = ["binary_patterns", "capacity_experiment", "capacity_for_hidden_size",
+           "write_capacity_csv", "CSV_COLUMNS"]
 
 CSV_COLUMNS = ["nh", "nv", "theta", "noise", "noise_variance", "n_patterns",
                "n_recalled", "fraction_recalled", "bound_eq40", "probability_eq38",
@@ -50,7 +50,8 @@ def capacity_experiment(n_hidden_values, *, ratio=100, thetas=(0.5,), noises=(0.
                         tau_h=DEFAULTS["tau_h"], dt=DEFAULTS["dt"],
                         duration=DEFAULTS["duration"], activation="step", steepness=20.0,
                         max_patterns=None, seed=0, max_synapses=2**24, progress=True,
-                        formulation=DEFAULTS["formulation"], n_workers=None):
+                        formulation=DEFAULTS["formulation"], n_workers=None, scheduler=None,
+                        cache=None):
     """
     Count recalled binary patterns for every (N_h, theta, noise) setting.
 
@@ -72,11 +73,20 @@ def capacity_experiment(n_hidden_values, *, ratio=100, thetas=(0.5,), noises=(0.
         Seed of the weights, the pattern sample and the noise.
     max_synapses : int
         Memory bound of one simulation (see `RecallSession`).
-    progress : bool
+    progress : bool or callable
+        A line per N_h, threshold and noise level: True writes them to
+        standard error, a function is called with each (see `bioam.progress`).
     formulation : {'auto', 'event', 'dense'}
         See `bioam.RecallSession`.
     n_workers : int, optional
-        Compiled binaries run at once (default: one per core).
+        With one N_h (or ``scheduler='inline'``): compiled binaries run at once
+        (default: one per core). With several: workers of the local Dask cluster,
+        each running one binary at a time.
+    scheduler : None, 'local', 'inline', str or distributed.Client
+        Where the N_h values run, one task each (`bioam.sweeps.run_sweep`); a
+        single N_h runs here, reporting each threshold and noise level.
+    cache : str, optional
+        Folder of finished N_h values that a rerun skips.
 
     Returns
     -------
@@ -94,68 +104,96 @@ def capacity_experiment(n_hidden_values, *, ratio=100, thetas=(0.5,), noises=(0.
                 "to use a random sample"
             )
     check_positive("ratio", ratio)
+    report = progress_reporter(progress if len(n_hidden_values) > 1 and scheduler != "inline"
+                               else False, __name__)
     for noise in noises:
         if not np.isfinite(noise) or noise < 0:
             raise BioamError(f"noise must be a standard deviation >= 0, got {noise}")
-    rows = []
+    from .sweeps import run_sweep
+
     for n_hidden in n_hidden_values:
-        n_hidden = int(n_hidden)
-        n_visible = int(round(ratio * n_hidden))
-        if n_visible < 1:
+        if int(round(ratio * n_hidden)) < 1:
             raise BioamError(f"ratio {ratio} gives N_v = 0 for N_h = {n_hidden}")
-        rng = np.random.default_rng([seed, n_hidden])
-        xi = rng.standard_normal((n_visible, n_hidden))  # Eq. 3
-        patterns = binary_patterns(n_hidden, max_patterns, rng)
-        clean_cues = patterns @ xi.T / np.sqrt(n_hidden)  # Eq. 12a without noise
-        n_patterns = len(patterns)
-        per_copy = 2 * n_visible * n_hidden
-        n_chunks = -(-n_patterns * per_copy // max_synapses)
-        batch_size = -(-n_patterns // n_chunks)
-        started = time.perf_counter()
-        with RecallSession(xi, tau_v=tau_v, tau_h=tau_h, dt=dt, duration=duration,
-                           activation=activation, steepness=steepness, backend=backend,
-                           batch_size=batch_size, formulation=formulation,
-                           n_workers=n_workers, max_synapses=max_synapses) as session:
-            if progress:
-                print(f"bioam capacity: N_h = {n_hidden}, N_v = {n_visible}, "
-                      f"{n_patterns} patterns, built on {backend} in "
-                      f"{session.build_seconds:.1f} s", file=sys.stderr, flush=True)
-            for noise in noises:
-                noise_rng = np.random.default_rng([seed, n_hidden, int(round(noise * 1e6))])
-                cues = clean_cues + noise * noise_rng.standard_normal(clean_cues.shape)  # Eq. 13
-                for theta in thetas:
-                    start = time.perf_counter()
-                    result = session.recall(cues, theta=theta)
-                    recalled = int(np.all(result.hidden == patterns, axis=1).sum())
-                    row = {
-                        "nh": n_hidden, "nv": n_visible, "theta": float(theta),
-                        "noise": float(noise), "noise_variance": float(noise) ** 2,
-                        "n_patterns": n_patterns, "n_recalled": recalled,
-                        "fraction_recalled": recalled / n_patterns,
-                        "bound_eq40": float(no_bit_flip_bound(n_hidden, n_visible, noise)),
-                        "probability_eq38": float(no_bit_flip_probability(n_hidden, n_visible, noise)),
-                        "backend": backend, "seed": seed,
-                        "seconds": round(time.perf_counter() - start, 3),
-                    }
-                    rows.append(row)
-                    if progress:
-                        print(f"  theta = {theta:g}, noise sigma_v = {noise:g}: "
-                              f"{recalled}/{n_patterns} recalled ({row['seconds']:.1f} s)",
-                              file=sys.stderr, flush=True)
-        if progress:
-            print(f"  N_h = {n_hidden} done in {time.perf_counter() - started:.1f} s",
-                  file=sys.stderr, flush=True)
+    common = dict(ratio=ratio, thetas=[float(theta) for theta in thetas],
+                  noises=[float(noise) for noise in noises], backend=backend, tau_v=tau_v,
+                  tau_h=tau_h, dt=dt, duration=duration, activation=activation,
+                  steepness=steepness, max_patterns=max_patterns, seed=seed,
+                  max_synapses=max_synapses, formulation=formulation)
+    inline = scheduler == "inline" or len(n_hidden_values) == 1
+    # in a cluster each worker runs one compiled binary at a time: the workers fill the cores
+    common["n_workers"] = n_workers if inline else 1
+    common["progress"] = progress if inline else False  # a worker's lines would be lost
+    settings = [dict(common, n_hidden=int(n_hidden)) for n_hidden in n_hidden_values]
+
+    def describe(setting, rows):
+        return (f"N_h = {setting['n_hidden']}: "
+                + ", ".join(f"theta {row['theta']:g} sigma_v {row['noise']:g}: "
+                            f"{row['n_recalled']}/{row['n_patterns']}" for row in rows))
+
+    per_nh = run_sweep(capacity_for_hidden_size, settings, scheduler=scheduler,
+                       n_workers=None if inline else n_workers, cache=cache,
+                       progress=report, label="bioam capacity", describe=describe)
+    return [row for rows in per_nh for row in rows]
+
+
+def capacity_for_hidden_size(n_hidden, *, ratio, thetas, noises, backend, tau_v, tau_h, dt,
+                             duration, activation, steepness, max_patterns, seed, max_synapses,
+                             formulation, n_workers=None, progress=False):
+    """
+    The rows of `capacity_experiment` for one N_h (a task of its sweep).
+
+    The network is built (and compiled) once and re-run for every threshold and
+    noise level; the parameters are those of `capacity_experiment`.
+
+    Returns
+    -------
+    list of dict
+        Keys `CSV_COLUMNS`.
+    """
+    report = progress_reporter(progress, __name__)
+    n_visible = int(round(ratio * n_hidden))
+    rng = np.random.default_rng([seed, n_hidden])
+    xi = rng.standard_normal((n_visible, n_hidden))  # Eq. 3
+    patterns = binary_patterns(n_hidden, max_patterns, rng)
+    clean_cues = patterns @ xi.T / np.sqrt(n_hidden)  # Eq. 12a without noise
+    n_patterns = len(patterns)
+    per_copy = 2 * n_visible * n_hidden
+    n_chunks = -(-n_patterns * per_copy // max_synapses)
+    batch_size = -(-n_patterns // n_chunks)
+    rows = []
+    started = time.perf_counter()
+    with RecallSession(xi, tau_v=tau_v, tau_h=tau_h, dt=dt, duration=duration,
+                       activation=activation, steepness=steepness, backend=backend,
+                       batch_size=batch_size, formulation=formulation,
+                       n_workers=n_workers, max_synapses=max_synapses) as session:
+        report(f"bioam capacity: N_h = {n_hidden}, N_v = {n_visible}, "
+               f"{n_patterns} patterns, built on {backend} in "
+               f"{session.build_seconds:.1f} s")
+        for noise in noises:
+            noise_rng = np.random.default_rng([seed, n_hidden, int(round(noise * 1e6))])
+            cues = clean_cues + noise * noise_rng.standard_normal(clean_cues.shape)  # Eq. 13
+            for theta in thetas:
+                start = time.perf_counter()
+                result = session.recall(cues, theta=theta)
+                recalled = int(np.all(result.states == patterns, axis=1).sum())
+                row = {
+                    "nh": n_hidden, "nv": n_visible, "theta": float(theta),
+                    "noise": float(noise), "noise_variance": float(noise) ** 2,
+                    "n_patterns": n_patterns, "n_recalled": recalled,
+                    "fraction_recalled": recalled / n_patterns,
+                    "bound_eq40": float(no_bit_flip_bound(n_hidden, n_visible, noise)),
+                    "probability_eq38": float(no_bit_flip_probability(n_hidden, n_visible,
+                                                                      noise)),
+                    "backend": backend, "seed": seed,
+                    "seconds": round(time.perf_counter() - start, 3),
+                }
+                rows.append(row)
+                report(f"  theta = {theta:g}, noise sigma_v = {noise:g}: "
+                       f"{recalled}/{n_patterns} recalled ({row['seconds']:.1f} s)")
+    report(f"  N_h = {n_hidden} done in {time.perf_counter() - started:.1f} s")
     return rows
 
 
 def write_capacity_csv(rows, path):
-    """Write the rows of `capacity_experiment` to ``path`` (atomically)."""
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    temporary = path + ".tmp"
-    with open(temporary, "w", newline="") as stream:
-        writer = csv.DictWriter(stream, fieldnames=CSV_COLUMNS)
-        writer.writeheader()
-        writer.writerows(rows)
-    os.replace(temporary, path)
-    return path
+    """Write the rows of `capacity_experiment` to ``path`` (atomically, CRLF line ends)."""
+    return write_csv_atomic(path, rows, CSV_COLUMNS, lineterminator="\r\n")

@@ -128,6 +128,7 @@ def build_parser():
     capacity.add_argument("--seed", type=int, default=0, help="seed of weights and noise")
     capacity.add_argument("--out", default=os.path.join("output", "capacity"), metavar="DIR")
     _add_simulation_options(capacity, "50ms")
+    _add_sweep_options(capacity, workers=False)
     capacity.set_defaults(handler=_run_capacity)
 
     compare = commands.add_parser(
@@ -188,6 +189,18 @@ def build_parser():
                             "weights (e.g. a symmetric model, to learn a separate decoder)")
     train.add_argument("--margin", type=float, default=0.0,
                        help="keep |h - theta| >= margin at the stored images (0: off)")
+    train.add_argument("--margin-off", type=float, default=None,
+                       help="margin for the neurons below threshold (default: --margin)")
+    train.add_argument("--fixed-point-margin", type=float, default=0.0,
+                       help="make each image's code a fixed point (Eq. 5) with this margin "
+                            "(0: off)")
+    train.add_argument("--fixed-point-weight", type=float, default=1.0,
+                       help="weight of the fixed-point term per image")
+    train.add_argument("--collision-boost", type=float, default=1.0,
+                       help="after every epoch multiply the loss weight of each image whose "
+                            "code collides with another image's by this factor (1: off)")
+    train.add_argument("--collision-weight-cap", type=float, default=20.0,
+                       help="largest per-image loss weight")
     train.add_argument("--limit", type=int, default=None, help="use the first LIMIT images")
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--out", required=True, metavar="models/NAME.npz")
@@ -317,6 +330,7 @@ def build_parser():
                          help="Brian2 target of the check at the measured capacity (default "
                               "numpy; none skips it)")
     hebbian.add_argument("--out", default=os.path.join("output", "hebbian"), metavar="DIR")
+    _add_sweep_options(hebbian)
     hebbian.add_argument("--quiet", action="store_true", help="no progress lines")
     hebbian.set_defaults(handler=_run_hebbian)
     return parser
@@ -352,11 +366,42 @@ def _simulation_kwds(args, stored=None):
     return kwds
 
 
+def _progress(args):
+    """The ``progress`` argument of the library: None with --quiet, else a printer to stderr."""
+    return None if getattr(args, "quiet", False) else _print_progress
+
+
+def _print_progress(line):
+    print(line, file=sys.stderr, flush=True)
+
+
+def _dataset_inputs(dataset, label="--dataset"):
+    """The files a data set name or path stands for, as inputs of `_check_paths`."""
+    from .datasets import dataset_files
+
+    return [(label, path) for path in dataset_files(dataset)] if dataset else []
+
+
+def _check_paths(args, outputs, inputs=()):
+    """
+    Refuse bad output paths before any work (`bioam.io.check_output_paths`).
+
+    The outputs are kept on ``args`` so that `_model_dataset` can check them
+    against a data set named only in the model file.
+    """
+    from .io import check_output_paths
+
+    args.output_paths = list(outputs)
+    check_output_paths(args.output_paths, inputs)
+
+
 def _run_recall(args):
     from .backends import check_backend
     from .io import load_cues, load_weights, save_result
     from .recall import recall
 
+    _check_paths(args, [("--out", args.out)],
+                 [("--weights", args.weights), ("--cues", args.cues)])
     check_backend(args.backend)
     weights = load_weights(args.weights)
     cues = load_cues(args.cues, weights["xi"].shape[0])
@@ -370,7 +415,7 @@ def _run_recall(args):
             kwds[option] = getattr(args, option)
     kwds["constraints"] = args.constraint
     result = recall(weights["xi"], cues, xi_back=weights["xi_back"], theta=theta,
-                    backend=args.backend, progress=not args.quiet, **kwds)
+                    backend=args.backend, progress=_progress(args), **kwds)
     save_result(args.out, result)
     print(f"recalled {len(cues)} cues on {args.backend} in {result.seconds:.1f} s; "
           f"{len({tuple(row) for row in result.hidden})} distinct hidden states; "
@@ -382,13 +427,17 @@ def _run_capacity(args):
     from .capacity import capacity_experiment, write_capacity_csv
     from .plotting import plot_capacity
 
+    csv_path = os.path.join(args.out, "capacity.csv")
+    figure_path = os.path.join(args.out, "capacity.png")
+    _check_paths(args, [("--out", csv_path), ("--out", figure_path)])
     check_backend(args.backend)
     kwds = _simulation_kwds(args)
     rows = capacity_experiment(args.nh, ratio=args.ratio, thetas=args.theta, noises=args.noise,
                                backend=args.backend, max_patterns=args.max_patterns,
-                               seed=args.seed, progress=not args.quiet, **kwds)
-    csv_path = write_capacity_csv(rows, os.path.join(args.out, "capacity.csv"))
-    figure_path = plot_capacity(rows, os.path.join(args.out, "capacity.png"))
+                               seed=args.seed, progress=_progress(args), **kwds,
+                               **_sweep_arguments(args, workers=False))
+    write_capacity_csv(rows, csv_path)
+    plot_capacity(rows, figure_path)
     print(f"{'N_h':>4} {'N_v':>5} {'theta':>6} {'sigma_v':>7} {'recalled':>15} {'Eq.40 bound':>11}")
     for row in rows:
         print(f"{row['nh']:>4} {row['nv']:>5} {row['theta']:>6g} {row['noise']:>7g} "
@@ -397,14 +446,17 @@ def _run_capacity(args):
 
 
 def _run_compare(args):
-    import csv
-
     import numpy as np
 
     from .backends import check_backend
     from .compare import COMPARE_COLUMNS, compare_variants, parse_combination
+    from .io import write_csv_atomic
     from .plotting import plot_compare
 
+    csv_path = os.path.join(args.out, "compare.csv")
+    figure_path = os.path.join(args.out, "compare.png")
+    _check_paths(args, [("--out", csv_path), ("--out", figure_path)],
+                 [("--model", args.model)] + _dataset_inputs(args.dataset))
     check_backend(args.backend)
     for spec in args.variants:
         parse_combination(spec)
@@ -433,9 +485,7 @@ def _run_compare(args):
         model = load_weights(args.model)
         xi, xi_back = model["xi"], model["xi_back"]
         theta = model_theta(model)
-        dataset = args.dataset or model["metadata"].get("dataset")
-        if not dataset:
-            raise BioamError(f"{args.model} names no data set; give --dataset")
+        dataset = _model_dataset(args, model)
         images, _, _ = load_dataset(dataset, split="train")
         if images.shape[1] != xi.shape[0]:
             raise BioamError(f"data set {dataset!r} has {images.shape[1]} pixels but the model "
@@ -452,15 +502,9 @@ def _run_compare(args):
     rows, results = compare_variants(
         xi, cues, args.variants, xi_back=xi_back, theta=theta, target_hidden=target_hidden,
         clean_visible=memories, backend=args.backend, seed=args.seed, timing=timing,
-        progress=not args.quiet)
-    os.makedirs(args.out, exist_ok=True)
-    csv_path = os.path.join(args.out, "compare.csv")
-    with open(csv_path + ".tmp", "w", newline="") as stream:
-        writer = csv.DictWriter(stream, fieldnames=COMPARE_COLUMNS)
-        writer.writeheader()
-        writer.writerows(rows)
-    os.replace(csv_path + ".tmp", csv_path)
-    figure_path = plot_compare(cues, results, os.path.join(args.out, "compare.png"))
+        progress=_progress(args))
+    write_csv_atomic(csv_path, rows, COMPARE_COLUMNS, lineterminator="\r\n")
+    plot_compare(cues, results, figure_path)
     print(f"{'variant':<28}{'recalled':>9}{'= rate':>8}{'MSE':>10}{'rate Hz':>9}{'s':>8}")
     for row in rows:
         print(f"{row['variant']:<28}{row['recalled_target']:>9.3f}{row['matches_rate_model']:>8.3f}"
@@ -471,21 +515,25 @@ def _run_compare(args):
 def _run_train(args):
     from .datasets import load_dataset
     from .models import save_model
-    from .training import TrainingConfig, matched_encoder_scale, train
+    from .training import TrainingConfig, check_checkpoint_path, matched_encoder_scale, train
 
-    if os.path.isdir(args.out):
-        raise BioamError(f"--out {args.out!r} is a folder; give a .npz file name")
+    checkpoint = args.checkpoint or args.out + ".ckpt.npz"
+    inputs = _dataset_inputs(args.dataset) + [("--init", args.init)]
+    _check_paths(args, [("--out", args.out), ("--checkpoint", checkpoint)], inputs)
+    check_checkpoint_path(checkpoint, resume=args.resume, inputs=inputs, label="--checkpoint")
     images, _, info = load_dataset(args.dataset, split="train", limit=args.limit)
     config = TrainingConfig(
         n_hidden=args.nh, epochs=args.epochs, batch_size=args.batch_size,
         learning_rate=args.lr, learning_rate_end=args.lr_end, steepness=args.steepness,
         steepness_end=args.steepness_end,
         theta_mode=args.theta_mode, asymmetric=args.asymmetric, margin=args.margin,
+        margin_off=args.margin_off, fixed_point_margin=args.fixed_point_margin,
+        fixed_point_weight=args.fixed_point_weight, collision_boost=args.collision_boost,
+        collision_weight_cap=args.collision_weight_cap,
         surrogate=args.surrogate, init_from=args.init, seed=args.seed,
         constraints=(matched_encoder_scale,) if args.match_encoder_scale else ())
-    checkpoint = args.checkpoint or args.out + ".ckpt.npz"
     model = train(images, config, checkpoint_path=checkpoint, resume=args.resume,
-                  progress=not args.quiet)
+                  progress=_progress(args))
     metadata = model.metadata(dataset=str(args.dataset))
     metadata["images"] = int(len(images))
     save_model(args.out, model.xi, model.theta, xi_back=model.xi_back, metadata=metadata)
@@ -496,17 +544,21 @@ def _run_train(args):
 
 
 def _run_evaluate(args):
-    import json
-
     import numpy as np
 
     from .backends import check_backend
     from .datasets import load_dataset
     from .evaluation import evaluate_hidden_codes
+    from .io import write_json_atomic
     from .models import load_model, model_theta
     from .plotting import plot_basic_memories, plot_recall_examples
     from .recall import RecallSession
 
+    examples_path = os.path.join(args.figures, "recall_examples.png")
+    memories_path = os.path.join(args.figures, "basic_memories.png")
+    _check_paths(args, [("--json", args.json), ("--figures", examples_path),
+                        ("--figures", memories_path)],
+                 [("--model", args.model)] + _dataset_inputs(args.dataset))
     check_backend(args.backend)
     if args.split not in ("train", "test"):
         raise BioamError(f"--split must be train or test, got {args.split!r}")
@@ -518,7 +570,7 @@ def _run_evaluate(args):
     theta = model_theta(model)
     kwds = _simulation_kwds(args, model["metadata"])
     with RecallSession(xi, xi_back=xi_back, theta=theta, backend=args.backend,
-                       progress=not args.quiet, **kwds) as session:
+                       progress=_progress(args), **kwds) as session:
         kept = {}
 
         def recall_fn(xi_, cues, xi_back=None, theta=None):
@@ -536,16 +588,12 @@ def _run_evaluate(args):
                   formulation=session.formulation, workers=session.n_workers,
                   build_seconds=round(session.build_seconds, 1),
                   **{key: str(kwds[key]) for key in ("tau_v", "tau_h", "dt", "duration")})
-    plot_recall_examples(kept["cues"], kept["visible"], kept["hidden"],
-                         os.path.join(args.figures, "recall_examples.png"))
-    plot_basic_memories(xi, os.path.join(args.figures, "basic_memories.png"))
+    plot_recall_examples(kept["cues"], kept["visible"], kept["hidden"], examples_path)
+    plot_basic_memories(xi, memories_path)
     if args.json:
-        folder = os.path.dirname(os.path.abspath(args.json))
-        os.makedirs(folder, exist_ok=True)
-        with open(args.json + ".tmp", "w") as stream:
-            json.dump(report, stream, indent=2)
-        os.replace(args.json + ".tmp", args.json)
-    for key in ("n_memories", "unique_minima", "fixed_point_fraction", "reconstruction_mse",
+        write_json_atomic(args.json, report)
+    for key in ("n_memories", "unique_minima", "unique_fixed_point_minima",
+                "fixed_point_fraction", "reconstruction_mse",
                 "unique_codes_objective", "code_agreement", "seconds"):
         print(f"{key:>24}: {report[key]}")
     print(f"figures in {args.figures}")
@@ -564,7 +612,8 @@ def _run_classify(args):
         if value is not None and value < 1:
             raise BioamError(f"--{name.replace('_', '-')} must be at least 1, got {value}")
     out = os.path.join(args.out, "table1.csv")
-    _check_writable_folder(args.out)
+    _check_paths(args, [("--out", out)],
+                 [("--model", args.model)] + _dataset_inputs(args.dataset))
     model = load_model(args.model)
     dataset = _model_dataset(args, model)
     train_images, train_labels, _ = load_dataset(dataset, split="train", limit=args.limit_train)
@@ -573,7 +622,7 @@ def _run_classify(args):
     kwds = _simulation_kwds(args, model["metadata"])
     rows = table1(model["xi"], (train_images, train_labels), (test_images, test_labels),
                   xi_back=model["xi_back"], theta=model_theta(model), backend=args.backend,
-                  seed=args.seed, epochs=args.epochs, progress=not args.quiet, **kwds)
+                  seed=args.seed, epochs=args.epochs, progress=_progress(args), **kwds)
     for row in rows:
         row.update(model=args.model, dataset=str(dataset), epochs=args.epochs, seed=args.seed)
     write_csv_atomic(out, rows, TABLE1_COLUMNS + ("model", "dataset", "epochs", "seed"))
@@ -596,7 +645,9 @@ def _run_baselines(args):
             raise BioamError(f"--{name.replace('_', '-')} must be at least 1, got {value}")
     if not args.beta > 0:
         raise BioamError(f"--beta must be positive, got {args.beta}")
-    _check_writable_folder(args.out)
+    _check_paths(args, [("--out", os.path.join(args.out, name))
+                        for name in ("table4.csv", "table4_draws.csv", "table4.png")],
+                 [("--model", args.model)] + _dataset_inputs(args.dataset))
     train_images, train_labels, _ = load_dataset(args.dataset, split="train")
     if args.n_memories > len(train_images):
         raise BioamError(f"--n-memories ({args.n_memories}) exceeds the {len(train_images)} "
@@ -610,7 +661,7 @@ def _run_baselines(args):
         train_images, train_labels, classifier, threshold_model=model,
         threshold_n_memories=len(train_images), n_memories=args.n_memories,
         n_draws=args.n_draws, seed=args.seed, cues=args.cues, beta=args.beta,
-        backend=args.backend, classifier_test_accuracy=accuracy, progress=not args.quiet)
+        backend=args.backend, classifier_test_accuracy=accuracy, progress=_progress(args))
     paths = write_table4(args.out, rows, draw_rows, examples)
     print(f"classifier test accuracy on original images: {accuracy:.4f}")
     for row in rows:
@@ -618,6 +669,27 @@ def _run_baselines(args):
               f"{row['recall_performance_std']:.3f} over {row['n_draws']} draws (paper "
               f"{row['paper_recall_performance']:.2f})")
     print(f"wrote {', '.join(paths)}")
+
+
+def _add_sweep_options(parser, workers=True):
+    """--scheduler, --workers and --cache of a command whose settings run on Dask."""
+    parser.add_argument("--scheduler", default="local", metavar="local|inline|ADDRESS",
+                        help="where the settings run: 'local' starts a Dask cluster on this "
+                             "machine (default), 'inline' runs them here one by one, an "
+                             "address such as tcp://host:8786 uses a running Dask cluster")
+    if workers:  # (commands with simulation options have --workers already)
+        parser.add_argument("--workers", type=int, default=None,
+                            help="workers of the local cluster (default: one per core)")
+    parser.add_argument("--cache", default=None, metavar="DIR",
+                        help="keep each finished setting in DIR; a rerun skips those "
+                             "(resumes an interrupted sweep)")
+
+
+def _sweep_arguments(args, workers=True):
+    if args.workers is not None and args.workers < 1:
+        raise BioamError(f"--workers must be at least 1, got {args.workers}")
+    return dict({"scheduler": args.scheduler, "cache": args.cache},
+                **({"n_workers": args.workers} if workers else {}))
 
 
 def _run_hebbian(args):
@@ -644,31 +716,40 @@ def _run_hebbian(args):
     for size in units:
         if not 2 <= size <= MAX_UNITS:
             raise BioamError(f"--units must be in [2, {MAX_UNITS}], got {size}")
-    _check_writable_folder(args.out)
+    csv_path = os.path.join(args.out, "capacity.csv")
+    figure_path = os.path.join(args.out, "capacity.png")
+    _check_paths(args, [("--out", csv_path), ("--out", figure_path)],
+                 _dataset_inputs("mnist" if args.patterns == "mnist" else None))
     if args.patterns == "mnist":
-        import numpy as np
-
         from .datasets import load_dataset
 
-        images, _, _ = load_dataset("mnist", split="train")
-        pool = np.where(images > 0.5, 1.0, -1.0)
+        load_dataset("mnist", split="train", limit=1)  # a missing data set stops us here
+        pool = "mnist"                                  # each worker loads the images
     rows = capacity_table(args.rules, units, delta=args.delta, epsilon=args.epsilon,
                           patterns="random" if args.patterns == "mnist" else args.patterns,
-                          pool=pool, pool_name="mnist", criterion=args.criterion,
+                          pool=pool, criterion=args.criterion,
                           max_bit_error=args.max_bit_error, n_draws=args.n_draws,
                           activity=args.activity, seed=args.seed, backend=backend,
-                          progress=None if args.quiet else
-                          (lambda line: print(line, file=sys.stderr, flush=True)))
-    csv_path = write_capacity_csv(os.path.join(args.out, "capacity.csv"), rows)
-    figure = plot_capacity_table(rows, os.path.join(args.out, "capacity.png"))
+                          progress=_progress(args), **_sweep_arguments(args))
+    csv_path = write_capacity_csv(csv_path, rows)
+    figure = plot_capacity_table(rows, figure_path)
     print(f"wrote {csv_path} and {figure}")
 
 
 def _model_dataset(args, model):
     """The data set of ``--dataset``, else the one the model was trained on."""
-    dataset = args.dataset or model["metadata"].get("dataset")
+    metadata = model["metadata"] if isinstance(model["metadata"], dict) else {}
+    dataset = args.dataset or metadata.get("dataset")
     if not dataset:
         raise BioamError(f"{args.model} names no data set; give --dataset")
+    if not isinstance(dataset, str):
+        raise BioamError(f"{args.model}: its metadata names the data set {dataset!r}, not a "
+                         "name or path; give --dataset")
+    if not args.dataset and getattr(args, "output_paths", None):
+        # the outputs were checked against --model; check them against its data set too
+        from .io import check_output_paths
+
+        check_output_paths(args.output_paths, _dataset_inputs(dataset, "the model's data set"))
     return dataset
 
 
@@ -676,17 +757,6 @@ def _check_pixels(dataset, images, model):
     if images.shape[1] != model["xi"].shape[0]:
         raise BioamError(f"{dataset!r} images have {images.shape[1]} pixels but the model has "
                          f"N_v = {model['xi'].shape[0]}")
-
-
-def _check_writable_folder(folder):
-    """Refuse, before any work, an output folder that cannot be created or written."""
-    try:
-        os.makedirs(folder, exist_ok=True)
-    except OSError as error:
-        raise BioamError(f"cannot create the output folder {folder}: {error.strerror}; "
-                         "give another --out") from None
-    if not os.access(folder, os.W_OK):
-        raise BioamError(f"the output folder {folder} is not writable; give another --out")
 
 
 def main(argv=None):

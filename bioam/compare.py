@@ -9,12 +9,12 @@ and defaults of `bioam.variants.VARIANTS`. The unconstrained rate model,
 options (weights, thresholds or pieces of `bioam.pieces`).
 """
 
-import sys
 import time
 
 import numpy as np
 
 from .pieces.lif import LIF
+from .progress import progress_reporter
 from .recall import RecallSession, choose_formulation
 from .validation import BioamError, parse_time
 from .variants import VARIANTS
@@ -141,7 +141,9 @@ def compare_variants(xi, cues, variants, *, xi_back=None, theta=0.5, target_hidd
     seed : int
     timing : dict, optional
         ``tau_v``, ``tau_h``, ``dt``, ``duration``.
-    progress : bool
+    progress : bool or callable
+        A line per variant: True writes them to standard error, a function is
+        called with each (see `bioam.progress`).
 
     Returns
     -------
@@ -151,6 +153,7 @@ def compare_variants(xi, cues, variants, *, xi_back=None, theta=0.5, target_hidd
         The `RecallResult` of every variant, keyed by its specification.
     """
     timing = dict(timing or {})
+    report = progress_reporter(progress, __name__)
     specs = ["rate"] + [spec for spec in variants if spec.split(":")[0] != "rate"]
     parsed = [(spec, parse_combination(spec)) for spec in specs]  # validate all first
     # a variant that needs the dense formulation (filtered Dale's law, spiking) is compared with the
@@ -179,7 +182,7 @@ def compare_variants(xi, cues, variants, *, xi_back=None, theta=0.5, target_hidd
         results[spec] = result
         rate_spec = "rate[dense]" if (formulations[spec] == "dense"
                                       and "rate[dense]" in formulations) else "rate"
-        rate_hidden = results[rate_spec].hidden
+        rate_hidden = results[rate_spec].states
         target = rate_hidden if target_hidden is None else target_hidden
         memories = cues if clean_visible is None else clean_visible
         if result.hidden_rates is not None:
@@ -188,16 +191,16 @@ def compare_variants(xi, cues, variants, *, xi_back=None, theta=0.5, target_hidd
             mean_rate = float(np.mean(result.hidden)) * reference_rate
         rows.append({
             "variant": spec,
-            "recalled_target": float(np.mean(np.all(result.hidden == target, axis=1))),
-            "matches_rate_model": float(np.mean(np.all(result.hidden == rate_hidden, axis=1))),
+            "recalled_target": float(np.mean(np.all(result.states == target, axis=1))),
+            "matches_rate_model": float(np.mean(np.all(result.states == rate_hidden,
+                                                          axis=1))),
             "reconstruction_mse": float(np.mean((result.visible - memories) ** 2)),
             "mean_rate_hz": mean_rate,
             "seconds": round(seconds, 2),
         })
-        if progress:
-            row = rows[-1]
-            print(f"bioam compare: {spec}: recalled {row['recalled_target']:.3f}, matches rate "
-                  f"{row['matches_rate_model']:.3f} ({seconds:.1f} s)", file=sys.stderr, flush=True)
+        row = rows[-1]
+        report(f"bioam compare: {spec}: recalled {row['recalled_target']:.3f}, matches rate "
+               f"{row['matches_rate_model']:.3f} ({seconds:.1f} s)")
     return rows, results
 
 
@@ -238,7 +241,7 @@ def variant_sweep(kind, values, *, n_hidden=8, ratio=100, n_patterns=256, noise=
         options = variant_options(name, parameters, xi, None, 0.5, cues, seed)
         with RecallSession(xi, backend=backend, **dict(timing or {}), **options) as session:
             result = session.recall(cues)
-        recalled = int(np.all(result.hidden == patterns, axis=1).sum())
+        recalled = int(np.all(result.states == patterns, axis=1).sum())
         rows.append({"kind": kind, "value": float(value), "nh": n_hidden, "nv": n_visible,
                      "n_patterns": len(patterns), "n_recalled": recalled,
                      "fraction_recalled": recalled / len(patterns)})

@@ -16,6 +16,7 @@ import time
 import numpy as np
 from brian2 import ms
 
+from .progress import progress_reporter
 from .reference import fixed_point_hidden_state, reference_recall
 from .validation import BioamError, check_cues, check_theta, check_weights
 
@@ -128,8 +129,9 @@ def evaluate_hidden_codes(xi, theta, images, xi_back=None, recall_fn=None, chunk
         dt = 0.1 ms for 100 ms (`RECALL_SETTINGS`).
     chunk_size : int
         Cues per call of ``recall_fn``; bounds the memory used.
-    progress : bool
-        Print one line per chunk.
+    progress : bool or callable
+        One line per chunk: True writes them to standard error, a function is
+        called with each (see `bioam.progress`).
 
     Returns
     -------
@@ -155,6 +157,7 @@ def evaluate_hidden_codes(xi, theta, images, xi_back=None, recall_fn=None, chunk
             or chunk_size < 1:
         raise BioamError(f"chunk_size must be a positive whole number, got {chunk_size!r}")
     recall_fn = _default_recall if recall_fn is None else recall_fn
+    report = progress_reporter(progress, __name__)
     back = None if xi_back is None else checked_back
 
     n_memories = images.shape[0]
@@ -166,9 +169,8 @@ def evaluate_hidden_codes(xi, theta, images, xi_back=None, recall_fn=None, chunk
         visible, hidden = _final_states(recall_fn(xi, cues, xi_back=back, theta=theta))
         final_hidden[start:start + len(cues)] = hidden > 0.5
         squared_error += float(np.sum(np.mean((visible - cues) ** 2, axis=1)))
-        if progress:
-            print(f"recalled {start + len(cues)}/{n_memories} images "
-                  f"({time.perf_counter() - start_time:.0f} s)", flush=True)
+        report(f"recalled {start + len(cues)}/{n_memories} images "
+               f"({time.perf_counter() - start_time:.0f} s)")
     seconds = time.perf_counter() - start_time
     report = summarise_final_states(xi, theta, images, final_hidden,
                                     squared_error / n_memories, xi_back=back)
@@ -195,7 +197,9 @@ def summarise_final_states(xi, theta, images, final_hidden, reconstruction_mse, 
     Returns
     -------
     dict
-        ``n_memories``, ``unique_minima``, ``fixed_point_fraction``,
+        ``n_memories``, ``unique_minima`` (distinct final states),
+        ``unique_fixed_point_minima`` (distinct final states that are fixed
+        points of Eq. 5: the minima proper), ``fixed_point_fraction``,
         ``median_fixed_point_margin`` (median over memories of the smallest
         |h - theta| at the final state), ``reconstruction_mse``,
         ``unique_codes_objective`` and ``code_agreement`` (see
@@ -206,6 +210,7 @@ def summarise_final_states(xi, theta, images, final_hidden, reconstruction_mse, 
     return {
         "n_memories": int(len(final_hidden)),
         "unique_minima": count_unique(final_hidden),
+        "unique_fixed_point_minima": count_unique(final_hidden[is_fixed]),
         "fixed_point_fraction": float(np.mean(is_fixed)),
         "median_fixed_point_margin": float(np.median(margin)),
         "reconstruction_mse": float(reconstruction_mse),

@@ -11,7 +11,6 @@ bounded by ``max_synapses`` whatever the number of cues.
 
 import os
 import shutil
-import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from brian2.utils.logger import get_logger
 from . import backends
 from .pieces.assembly import ASSEMBLY_OPTIONS, assemble
 from .event import ORDER
+from .progress import progress_reporter
 from .network import FORMULATIONS, build_network
 from .standalone import build_cached, cache_root, run_project, write_run_files
 from .validation import (BioamError, check_cues, check_positive, check_theta, check_timing,
@@ -159,6 +159,17 @@ class RecallResult:
     seconds: float = 0.0
     backend: str = ""
 
+    @property
+    def states(self):
+        """
+        The binarised hidden states, 0/1: the activations above 1/2.
+
+        Theta(h - theta) for the step and sigmoid activations (sigma(beta (h - theta))
+        > 1/2 exactly when h > theta), the spiking read-out for spiking hidden neurons.
+        Capacities and agreements are counted on these, not on graded activations.
+        """
+        return (np.asarray(self.hidden) > 0.5).astype(np.float64)
+
 
 class RecallSession:
     """
@@ -190,8 +201,11 @@ class RecallSession:
     directory : str, optional
         Project folder of the standalone backends (default: a temporary one,
         deleted by `close`).
-    progress : bool
-        Print a line per chunk to standard error.
+    progress : bool or callable
+        A line per chunk (a progress bar, `progress_bar`) and one when the
+        project is compiled: True writes them to standard error, a function
+        is called with each line (see `bioam.progress`); they also go to
+        Brian2's logger (debug level).
     formulation : {'auto', 'event', 'dense'}
         'auto' (default): the exact event formulation (`bioam.event`) wherever
         the activation is a step and no variant needs the dense one, else the
@@ -265,6 +279,7 @@ class RecallSession:
         self.backend = backend
         self.duration = duration
         self.progress = progress
+        self._report = progress_reporter(progress, __name__)
         self.record = record_dt is not None
         # cue sequences in lanes, compiled once into the cache, run by the executor
         self.sequence = (self.formulation == "event" and not self.record
@@ -343,10 +358,9 @@ class RecallSession:
                         lanes * self.n_visible),
         }
         self.build_seconds = time.perf_counter() - start
-        if self.progress:
-            how = "taken from the cache" if self.from_cache else "compiled"
-            print(f"bioam: {self.backend} project with {lanes} lanes x {periods} cues "
-                  f"{how} in {self.build_seconds:.1f} s", file=sys.stderr, flush=True)
+        how = "taken from the cache" if self.from_cache else "compiled"
+        self._report(f"bioam: {self.backend} project with {lanes} lanes x {periods} cues "
+                     f"{how} in {self.build_seconds:.1f} s")
 
     def _recall_sequence(self, cues, theta):
         """Recall cues in runs of the compiled binary, in parallel through the executor."""
@@ -390,10 +404,8 @@ class RecallSession:
                 for key, n_per_lane in (("h", n_hidden), ("visible", n_visible)):
                     final = result[key][1:periods + 1].reshape(periods, lanes, n_per_lane)
                     parts[key].append(final.transpose(1, 0, 2).reshape(chunk, n_per_lane))
-                if self.progress:
-                    print(progress_bar(min(n_cues, (index + 1) * chunk), n_cues,
-                                       time.perf_counter() - start, self.backend),
-                          file=sys.stderr, flush=True)
+                self._report(progress_bar(min(n_cues, (index + 1) * chunk), n_cues,
+                                          time.perf_counter() - start, self.backend))
         finally:
             for future in futures:
                 future.cancel()
@@ -516,9 +528,8 @@ class RecallSession:
             outputs["hidden"].append(hidden[:n_real])
             if traces:
                 trace_chunks.append({k: (v if k == "t" else v[:n_real]) for k, v in traces.items()})
-            if self.progress:
-                print(progress_bar(first + n_real, n_cues, time.perf_counter() - start,
-                                   self.backend), file=sys.stderr, flush=True)
+            self._report(progress_bar(first + n_real, n_cues, time.perf_counter() - start,
+                                      self.backend))
         result = RecallResult(
             visible=np.concatenate(outputs["visible"]),
             h=np.concatenate(outputs["h"]),

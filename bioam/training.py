@@ -29,8 +29,8 @@ very same weights, bit for bit, as a run that was never interrupted.
 import hashlib
 import json
 import os
-import sys
 import time
+import zipfile
 import zlib
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
@@ -40,8 +40,9 @@ from scipy.special import expit
 
 from ._version import __version__
 from .evaluation import count_unique, hidden_potential
-from .io import read_npz, write_npz_atomic
+from .io import check_output_paths, link_aside, read_npz, write_npz_atomic
 from .models import load_model
+from .progress import progress_reporter
 from .validation import BioamError
 
 __all__ = [
@@ -49,6 +50,7 @@ __all__ = [
     "TrainedModel",
     "train",
     "loss_and_gradient",
+    "colliding_images",
     "steepness_at_epoch",
     "learning_rate_at_epoch",
     "xavier_uniform",
@@ -103,6 +105,30 @@ class TrainingConfig:
         potentials away from the threshold. 0 switches it off.
     margin_weight : float
         Weight of the margin term in the loss.
+    margin_off : float, optional
+        kappa for the neurons that are off (h < theta), when it differs from
+        ``margin`` (the on neurons' kappa): the hinge is then
+        max(0, margin - (h - theta)) for on and max(0, margin_off - (theta - h))
+        for off neurons. None: ``margin`` for both.
+    fixed_point_margin : float
+        kappa of the fixed-point term: each image's code s = Theta(h - theta)
+        should be a fixed point of the network with a margin, (2 s - 1)(h* - theta)
+        >= kappa for every hidden neuron, where h* = N_h^(1/2) / N_v xi^T v* is the
+        hidden potential of the code's own memory v* = N_h^(-1/2) xi_back^T s
+        (Eqs. 5 and 16); a squared hinge, the code held fixed. 0 switches it off.
+        The recall dynamics end in a fixed point near the training code; this
+        term makes that fixed point the code itself, so that distinct codes
+        become distinct final states.
+    fixed_point_weight : float
+        Weight of the fixed-point term per image (comparable to the
+        reconstruction loss of one image, about 15-20 on MNIST, to matter).
+    collision_boost : float
+        Per-image loss weights: after every epoch the weight of each image
+        whose code equals another image's code is multiplied by this factor
+        (the images that collide, mostly thin 1s on MNIST, are those Eq. 17
+        weighs least), up to ``collision_weight_cap``. 1 switches it off.
+    collision_weight_cap : float
+        Largest per-image weight.
     surrogate : {'sigmoid', 'straight_through'}
         'sigmoid' puts sigma(beta (h - theta)) in place of Theta in Eq. (17)
         (the paper). 'straight_through' keeps Theta in the loss and uses
@@ -144,6 +170,11 @@ class TrainingConfig:
     asymmetric: bool = False
     margin: float = 0.0
     margin_weight: float = 1.0
+    margin_off: float | None = None
+    fixed_point_margin: float = 0.0
+    fixed_point_weight: float = 1.0
+    collision_boost: float = 1.0
+    collision_weight_cap: float = 20.0
     surrogate: str = "sigmoid"
     init_from: str | None = None
     seed: int = 0
@@ -177,11 +208,19 @@ class TrainingConfig:
             if not isinstance(value, (int, float, np.number)) or not np.isfinite(value) \
                     or value <= 0:
                 raise BioamError(f"{name} must be a positive number, got {value!r}")
-        for name in ("margin", "margin_weight"):
+        nonnegative = ["margin", "margin_weight", "fixed_point_margin", "fixed_point_weight"]
+        if self.margin_off is not None:
+            nonnegative.append("margin_off")
+        for name in nonnegative:
             value = getattr(self, name)
             if not isinstance(value, (int, float, np.number)) or not np.isfinite(value) \
                     or value < 0:
                 raise BioamError(f"{name} must be a number >= 0, got {value!r}")
+        for name in ("collision_boost", "collision_weight_cap"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) \
+                    or not np.isfinite(value) or value < 1:
+                raise BioamError(f"{name} must be a number >= 1 (1: off), got {value!r}")
         for name in ("adam_beta1", "adam_beta2"):
             value = getattr(self, name)
             if not 0 <= value < 1:
@@ -346,7 +385,8 @@ def matched_encoder_scale(parameters):
 
 
 def loss_and_gradient(xi, theta, batch, steepness, *, xi_back=None, margin=0.0,
-                      margin_weight=1.0, straight_through=False):
+                      margin_weight=1.0, straight_through=False, margin_off=None,
+                      fixed_point_margin=0.0, fixed_point_weight=1.0, weights=None):
     """
     The loss of Eq. (17) on a minibatch and its gradient, derived by hand.
 
@@ -363,6 +403,16 @@ def loss_and_gradient(xi, theta, batch, steepness, *, xi_back=None, margin=0.0,
     margin, margin_weight : float
         kappa and weight of the penalty
         ``margin_weight / B sum max(0, kappa - |h - theta|)^2``.
+    margin_off : float, optional
+        kappa for the neurons below threshold (default ``margin``).
+    fixed_point_margin, fixed_point_weight : float
+        kappa and weight of the fixed-point penalty
+        ``fixed_point_weight / B sum max(0, kappa - (2 s - 1)(h* - theta))^2``
+        (`TrainingConfig.fixed_point_margin`).
+    weights : ndarray, shape (B,), optional
+        Per-image weights of the reconstruction term of Eq. 17 (default 1); the
+        margin terms keep weight 1 per image, so that images with large weights
+        do not take the fixed points of the others away.
     straight_through : bool
         Use Theta in the loss and the sigmoid's slope only as its derivative
         (a surrogate gradient): the returned loss is Eq. (17) exactly and the
@@ -384,29 +434,52 @@ def loss_and_gradient(xi, theta, batch, steepness, *, xi_back=None, margin=0.0,
     decoder_scale = float(1.0 / np.sqrt(n_hidden))
     encoder_scale = float(np.sqrt(n_hidden) / n_visible)
 
+    image_weights = (np.ones((n_batch, 1), dtype=xi.dtype) if weights is None
+                     else np.asarray(weights, dtype=xi.dtype).reshape(n_batch, 1))
+
     potential = hidden_potential(xi, batch)  # Eq. 1b at equilibrium, v = v_m
     above = potential - theta
     smooth = expit(steepness * above)  # sigma replaces Theta in Eq. 17
     hidden = (above > 0).astype(xi.dtype) if straight_through else smooth
     residual = (hidden @ decoder) * decoder_scale - batch  # Eq. 16 minus the target
-    loss = float(np.sum(residual * residual)) / n_batch
+    loss = float(np.sum(image_weights * residual * residual)) / n_batch
 
-    grad_reconstruction = residual * (2.0 / n_batch)
+    grad_reconstruction = residual * (2.0 / n_batch) * image_weights
     grad_decoder = (hidden.T @ grad_reconstruction) * decoder_scale
     grad_hidden = (grad_reconstruction @ decoder.T) * decoder_scale
     grad_potential = grad_hidden * (steepness * smooth * (1.0 - smooth))
-    if margin > 0:
-        shortfall = np.maximum(margin - np.abs(above), 0.0)
+    if margin > 0 or (margin_off or 0) > 0:
+        kappa = margin if margin_off is None else np.where(above > 0, margin, margin_off)
+        shortfall = np.maximum(kappa - np.abs(above), 0.0)
         loss += margin_weight * float(np.sum(shortfall * shortfall)) / n_batch
         grad_potential -= (2.0 * margin_weight / n_batch) * shortfall * np.sign(above)
+    grad_encoder_extra = grad_decoder_extra = None
+    if fixed_point_margin > 0:
+        # the code s of each image as a fixed point of Eqs. 1 with a margin (Eq. 5):
+        # h* = N_h^(1/2)/N_v xi^T v*, v* = N_h^(-1/2) decoder^T s, so h* = (s decoder) xi / N_v
+        codes = (above > 0).astype(xi.dtype)
+        sign = 2.0 * codes - 1.0
+        memory = codes @ decoder                        # N_h^(1/2) v*, shape (B, N_v)
+        fixed_above = (memory @ xi) / n_visible - theta
+        shortfall = np.maximum(fixed_point_margin - sign * fixed_above, 0.0)
+        loss += fixed_point_weight * float(np.sum(shortfall * shortfall)) / n_batch
+        grad_fixed = (-2.0 * fixed_point_weight / n_batch) * shortfall * sign
+        grad_potential_theta = grad_fixed
+        grad_encoder_extra = (memory.T @ grad_fixed) / n_visible
+        grad_decoder_extra = (codes.T @ (grad_fixed @ xi.T)) / n_visible
 
     grad_theta = -np.sum(grad_potential, axis=0)
+    if grad_encoder_extra is not None:
+        grad_theta -= np.sum(grad_potential_theta, axis=0)
     if theta.size == 1:
         grad_theta = np.sum(grad_theta, keepdims=True)
     gradient = {
         "xi": (batch.T @ grad_potential) * encoder_scale,
         "theta": grad_theta.reshape(theta.shape),
     }
+    if grad_encoder_extra is not None:
+        gradient["xi"] += grad_encoder_extra
+        grad_decoder = grad_decoder + grad_decoder_extra
     if xi_back is None:
         gradient["xi"] += grad_decoder.T
     else:
@@ -439,6 +512,20 @@ class _Adam:
             parameters[name] -= (self.learning_rate / correction1) * first / denominator
 
 
+def colliding_images(codes):
+    """
+    Which rows of ``codes`` equal another row (the images that share their hidden code).
+
+    Examples
+    --------
+    >>> colliding_images(np.array([[1, 0], [0, 1], [1, 0]], dtype=bool))
+    array([ True, False,  True])
+    """
+    packed = np.packbits(np.asarray(codes, dtype=bool), axis=1)
+    _, inverse, counts = np.unique(packed, axis=0, return_inverse=True, return_counts=True)
+    return counts[inverse.ravel()] > 1
+
+
 def _check_images(images):
     images = np.asarray(images)
     if images.ndim != 2 or images.shape[0] < 1 or images.shape[1] < 1:
@@ -465,7 +552,7 @@ def _json_array(value):
 
 
 def _save_checkpoint(path, parameters, adam, rng, epoch, config, history, fingerprint,
-                     init_sha256):
+                     init_sha256, image_weights=None):
     arrays = {f"param_{name}": value for name, value in parameters.items()}
     arrays.update({f"adam_first_{name}": value for name, value in adam.first.items()})
     arrays.update({f"adam_second_{name}": value for name, value in adam.second.items()})
@@ -481,6 +568,8 @@ def _save_checkpoint(path, parameters, adam, rng, epoch, config, history, finger
         written=_json_array(datetime.now(timezone.utc).isoformat(timespec="seconds")),
         version=_json_array(__version__),
     )
+    if image_weights is not None:
+        arrays["image_weights"] = image_weights
     write_npz_atomic(path, compressed=False, **arrays)
 
 
@@ -498,8 +587,10 @@ def _load_checkpoint(path, config, fingerprint, n_visible):
     except json.JSONDecodeError:
         raise BioamError(f"{where} is corrupt (bad JSON); start a new run without resume") from None
     current = config.as_json_dict()
+    defaults = TrainingConfig(n_hidden=config.n_hidden).as_json_dict()
     for name, value in current.items():
-        if name != "epochs" and saved_config.get(name) != value:
+        # settings added after a checkpoint was written count as their defaults
+        if name != "epochs" and saved_config.get(name, defaults[name]) != value:
             raise BioamError(
                 f"{where} was written with {name}={saved_config.get(name)!r}, not {value!r}; "
                 "resume with the same settings (only epochs may change) or start a new run"
@@ -537,7 +628,45 @@ def _load_checkpoint(path, config, fingerprint, n_visible):
     except (TypeError, ValueError, KeyError) as error:
         raise BioamError(f"{where} holds an unusable random state ({error}); start a new run") \
             from None
-    return parameters, adam, rng, int(arrays["epoch"]), history, init_sha256
+    image_weights = None
+    if config.collision_boost != 1:
+        if "image_weights" not in arrays:
+            raise BioamError(f"{where} has no image weights; start a new run without resume")
+        image_weights = np.array(arrays["image_weights"])
+        if image_weights.shape != (fingerprint["n_images"],) or image_weights.dtype != np.float32 \
+                or not np.all(np.isfinite(image_weights)):
+            raise BioamError(f"{where}: image_weights do not fit the images; start a new run")
+    return (parameters, adam, rng, int(arrays["epoch"]), history, init_sha256,
+            image_weights)
+
+
+def is_checkpoint(path):
+    """Whether ``path`` is a checkpoint written by `train` (it holds ``param_xi`` and ``epoch``)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+    except (OSError, zipfile.BadZipFile, ValueError):
+        return False
+    return {"param_xi.npy", "epoch.npy"} <= names
+
+
+def check_checkpoint_path(path, resume=False, inputs=(), label="checkpoint_path"):
+    """
+    Refuse, before training, a checkpoint path that cannot be written or would destroy a file.
+
+    The path must pass `bioam.io.check_output_paths` against ``inputs``
+    (``(label, path)`` pairs, e.g. the ``init_from`` model); without ``resume``
+    an existing file there must be a checkpoint of `train` (not, say, a model
+    or a data set), as a new run replaces it.
+
+    Raises
+    ------
+    BioamError
+    """
+    check_output_paths([(label, path)], inputs)
+    if not resume and os.path.isfile(path) and not is_checkpoint(path):
+        raise BioamError(f"{label} {os.fspath(path)!r} exists and is not a training checkpoint; "
+                         f"a new run would replace it; give another {label} or remove the file")
 
 
 def _initial_parameters_from(path, config, n_visible):
@@ -557,6 +686,8 @@ def _initial_parameters_from(path, config, n_visible):
         )
     theta = np.atleast_1d(np.asarray(model["theta"], dtype=np.float32))
     if config.theta_mode == "global":
+        if theta.size > 1 and np.all(theta == theta[0]):
+            theta = theta[:1]  # a global threshold, stored (or loaded) once per neuron
         if theta.size != 1:
             raise BioamError(
                 f"init_from model {os.fspath(path)!r} has one threshold per neuron; train "
@@ -603,14 +734,19 @@ def train(images, config, checkpoint_path=None, resume=False, progress=True):
         Target visible states, e.g. from `bioam.datasets.load_dataset`; used as float32.
     config : TrainingConfig
     checkpoint_path : str or Path, optional
-        Written atomically at the end of every epoch (an existing file is
-        replaced when ``resume`` is False).
+        Written atomically at the end of every epoch. Checked before training
+        (`check_checkpoint_path`): without ``resume`` an existing file there
+        must be a checkpoint, which the new run replaces; if the run then fails
+        with an error, that previous checkpoint is put back (after an
+        interruption, Ctrl-C or a kill, the new run's checkpoint stays, to
+        resume from).
     resume : bool
         Continue from ``checkpoint_path``, which must exist and have been
         written with the same settings and images (``epochs`` may be larger).
         The result is bit-identical to an uninterrupted run.
-    progress : bool
-        Print one line per epoch to stderr.
+    progress : bool or callable
+        One line per epoch: True writes them to standard error, a function is
+        called with each (see `bioam.progress`).
 
     Returns
     -------
@@ -619,6 +755,10 @@ def train(images, config, checkpoint_path=None, resume=False, progress=True):
     if not isinstance(config, TrainingConfig):
         raise BioamError(f"config must be a TrainingConfig, got {type(config).__name__}")
     config.validate()
+    report = progress_reporter(progress, __name__)
+    if checkpoint_path is not None:
+        check_checkpoint_path(checkpoint_path, resume=resume,
+                              inputs=[("init_from", config.init_from)])
     images = _check_images(images)
     fingerprint = _fingerprint(images)
     n_images, n_visible = images.shape
@@ -630,65 +770,93 @@ def train(images, config, checkpoint_path=None, resume=False, progress=True):
                 f"no checkpoint {os.fspath(checkpoint_path)!r} to resume from; "
                 "start a new run without resume"
             )
-        parameters, adam, rng, first_epoch, history, init_sha256 = _load_checkpoint(
-            checkpoint_path, config, fingerprint, n_visible)
-        if progress:
-            print(f"resuming from {os.fspath(checkpoint_path)} after epoch {first_epoch}",
-                  file=sys.stderr, flush=True)
+        (parameters, adam, rng, first_epoch, history, init_sha256,
+         image_weights) = _load_checkpoint(checkpoint_path, config, fingerprint, n_visible)
+        report(f"resuming from {os.fspath(checkpoint_path)} after epoch {first_epoch}")
     else:
         parameters, adam, rng, init_sha256 = _initial_state(images, config)
         first_epoch, history = 0, []
+        image_weights = (np.ones(n_images, dtype=np.float32) if config.collision_boost != 1
+                         else None)
 
     monitor = images[:config.monitor_size]
-    for epoch in range(first_epoch, config.epochs):
-        start_time = time.perf_counter()
-        steepness = steepness_at_epoch(config, epoch)
-        adam.learning_rate = learning_rate_at_epoch(config, epoch)
-        order = rng.permutation(n_images)
-        total_loss = 0.0
-        for start in range(0, n_images, config.batch_size):
-            batch = images[order[start:start + config.batch_size]]
-            loss, gradient = loss_and_gradient(
-                parameters["xi"], parameters["theta"], batch, steepness,
-                xi_back=parameters.get("xi_back"), margin=config.margin,
-                margin_weight=config.margin_weight,
-                straight_through=config.surrogate == "straight_through")
-            if not np.isfinite(loss):
-                raise BioamError(
-                    f"training diverged at epoch {epoch + 1} (loss is {loss}); lower the "
-                    "learning rate or the steepness"
-                )
-            total_loss += loss * batch.shape[0]
-            if not config.learn_theta:
-                del gradient["theta"]
-            adam.step(parameters, gradient)
-            for constraint in config.constraints:
-                constraint(parameters)
-        codes = hidden_potential(parameters["xi"], monitor) > parameters["theta"]
-        decoder = parameters.get("xi_back", parameters["xi"].T)
-        hard_residual = (codes.astype(np.float32) @ decoder) * float(1.0 / np.sqrt(
-            config.n_hidden)) - monitor  # Eq. 17 with Theta itself
-        record = {
-            "epoch": epoch + 1,
-            "loss": total_loss / n_images,
-            "hard_loss": float(np.sum(hard_residual * hard_residual)) / monitor.shape[0],
-            "steepness": steepness,
-            "learning_rate": adam.learning_rate,
-            "theta_mean": float(np.mean(parameters["theta"])),
-            "unique_codes": count_unique(codes),
-            "monitor_size": int(monitor.shape[0]),
-            "seconds": time.perf_counter() - start_time,
-        }
-        history.append(record)
-        if checkpoint_path is not None:
-            _save_checkpoint(checkpoint_path, parameters, adam, rng, epoch + 1, config,
-                             history, fingerprint, init_sha256)
-        if progress:
-            print(f"epoch {record['epoch']}/{config.epochs}  loss {record['loss']:.4f}  "
-                  f"hard loss {record['hard_loss']:.4f}  "
-                  f"steepness {steepness:.3g}  theta {record['theta_mean']:.4f}  "
-                  f"unique codes {record['unique_codes']}/{record['monitor_size']}  "
-                  f"{record['seconds']:.1f} s", file=sys.stderr, flush=True)
+    # a new run replaces an earlier checkpoint at checkpoint_path; keep that one aside until
+    # the run ends, and put it back if the run fails
+    previous = None
+    if checkpoint_path is not None and not resume and os.path.isfile(checkpoint_path):
+        previous = link_aside(checkpoint_path)
+    try:
+        for epoch in range(first_epoch, config.epochs):
+            start_time = time.perf_counter()
+            steepness = steepness_at_epoch(config, epoch)
+            adam.learning_rate = learning_rate_at_epoch(config, epoch)
+            order = rng.permutation(n_images)
+            total_loss = 0.0
+            for start in range(0, n_images, config.batch_size):
+                batch = images[order[start:start + config.batch_size]]
+                chosen = order[start:start + config.batch_size]
+                loss, gradient = loss_and_gradient(
+                    parameters["xi"], parameters["theta"], batch, steepness,
+                    xi_back=parameters.get("xi_back"), margin=config.margin,
+                    margin_weight=config.margin_weight,
+                    straight_through=config.surrogate == "straight_through",
+                    margin_off=config.margin_off,
+                    fixed_point_margin=config.fixed_point_margin,
+                    fixed_point_weight=config.fixed_point_weight,
+                    weights=None if image_weights is None else image_weights[chosen])
+                if not np.isfinite(loss):
+                    raise BioamError(
+                        f"training diverged at epoch {epoch + 1} (loss is {loss}); lower the "
+                        "learning rate or the steepness"
+                    )
+                total_loss += loss * batch.shape[0]
+                if not config.learn_theta:
+                    del gradient["theta"]
+                adam.step(parameters, gradient)
+                for constraint in config.constraints:
+                    constraint(parameters)
+            codes = hidden_potential(parameters["xi"], monitor) > parameters["theta"]
+            decoder = parameters.get("xi_back", parameters["xi"].T)
+            hard_residual = (codes.astype(np.float32) @ decoder) * float(1.0 / np.sqrt(
+                config.n_hidden)) - monitor  # Eq. 17 with Theta itself
+            record = {
+                "epoch": epoch + 1,
+                "loss": total_loss / n_images,
+                "hard_loss": float(np.sum(hard_residual * hard_residual)) / monitor.shape[0],
+                "steepness": steepness,
+                "learning_rate": adam.learning_rate,
+                "theta_mean": float(np.mean(parameters["theta"])),
+                "unique_codes": count_unique(codes),
+                "monitor_size": int(monitor.shape[0]),
+                "seconds": time.perf_counter() - start_time,
+            }
+            if image_weights is not None:
+                colliding = colliding_images(
+                    hidden_potential(parameters["xi"], images) > parameters["theta"])
+                image_weights[colliding] = np.minimum(
+                    image_weights[colliding] * np.float32(config.collision_boost),
+                    np.float32(config.collision_weight_cap))
+                record["colliding_images"] = int(np.count_nonzero(colliding))
+                record["mean_image_weight"] = float(np.mean(image_weights))
+            history.append(record)
+            if checkpoint_path is not None:
+                _save_checkpoint(checkpoint_path, parameters, adam, rng, epoch + 1, config,
+                                 history, fingerprint, init_sha256, image_weights)
+            report(f"epoch {record['epoch']}/{config.epochs}  loss {record['loss']:.4f}  "
+                   f"hard loss {record['hard_loss']:.4f}  "
+                   f"steepness {steepness:.3g}  theta {record['theta_mean']:.4f}  "
+                   f"unique codes {record['unique_codes']}/{record['monitor_size']}  "
+                   f"{record['seconds']:.1f} s")
+    except Exception:
+        if previous is not None:
+            os.replace(previous, checkpoint_path)
+            previous = None
+            report(f"training failed; the previous checkpoint {os.fspath(checkpoint_path)} "
+                   "was put back")
+        raise
+    finally:
+        if previous is not None and os.path.exists(previous):
+            os.unlink(previous)
 
     theta = parameters["theta"]
     return TrainedModel(

@@ -111,3 +111,21 @@ def test_capacity_up_to_ten_hidden_neurons_cpp_standalone():
                                backend="cpp_standalone", progress=False)
     for row in rows:
         assert row["n_recalled"] == row["n_patterns"] == 2 ** row["nh"], row
+
+
+def test_sigmoid_capacity_is_counted_on_binarised_states():
+    # sigmoid hidden units end at graded values sigma(beta (h - theta)); a pattern is recalled
+    # when the binarised state Theta(h - theta) equals it, as the NumPy reference's h says
+    rows = capacity_experiment([3], thetas=[0.5], noises=[0.0, 3.0], activation="sigmoid",
+                               backend="numpy", progress=False, **TIMING)
+    rng = np.random.default_rng([0, 3])
+    xi = rng.standard_normal((300, 3))
+    patterns = binary_patterns(3, None, rng)
+    clean = patterns @ xi.T / np.sqrt(3)
+    for row in rows:
+        noise_rng = np.random.default_rng([0, 3, int(round(row["noise"] * 1e6))])
+        cues = clean + row["noise"] * noise_rng.standard_normal(clean.shape)
+        reference = reference_recall(xi, cues, theta=0.5, activation="sigmoid", **TIMING)
+        expected = int(np.all((reference["h"] > 0.5) == patterns, axis=1).sum())
+        assert row["n_recalled"] == expected, row
+    assert rows[0]["n_recalled"] == 8      # noise-free: every pattern (it was 0/8 before)

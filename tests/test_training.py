@@ -284,6 +284,11 @@ def test_evaluate_hidden_codes_on_a_trained_network():
     codes = objective_codes(model.xi, model.theta, images)
     assert result["unique_codes_objective"] == count_unique(codes)
     assert 1 <= result["unique_minima"] <= 30
+    # the minima proper: distinct final states that are fixed points, counted by hand
+    from bioam.evaluation import _default_recall
+    final_states = _default_recall(model.xi, images, theta=model.theta)["hidden"] > 0.5
+    is_fixed, _ = fixed_point_hidden_state(model.xi, final_states, theta=model.theta)
+    assert result["unique_fixed_point_minima"] == count_unique(final_states[is_fixed])
     assert 0.0 <= result["fixed_point_fraction"] <= 1.0
     # Codes that are fixed points and reconstruct well are kept by the dynamics.
     is_fixed, _ = fixed_point_hidden_state(model.xi, codes, theta=model.theta)
@@ -392,9 +397,91 @@ def test_init_from_a_model_file(tmp_path):
 
     with pytest.raises(BioamError, match="shape"):
         train(images, TrainingConfig(**{**frozen, "n_hidden": 5}), progress=False)
-    save_model(str(tmp_path / "per_neuron.npz"), xi, np.full(4, 0.3), metadata={})
+    # a model with one global threshold starts a global-threshold training (its file stores it
+    # once per neuron), one with thresholds that differ is refused
+    global_model = train(images, TrainingConfig(**frozen), progress=False)
+    assert global_model.theta == pytest.approx(0.3)
+    save_model(str(tmp_path / "per_neuron.npz"), xi, [0.3, 0.3, 0.3, 0.4], metadata={})
     with pytest.raises(BioamError, match="per_neuron"):
         train(images, TrainingConfig(**{**frozen, "init_from": str(tmp_path / "per_neuron.npz")}),
               progress=False)
     with pytest.raises(BioamError, match="surrogate"):
         train(images, TrainingConfig(surrogate="hard"), progress=False)
+
+
+# ------------------------------------------- fixed-point margin, one-sided margins, collisions
+
+
+@pytest.mark.parametrize("asymmetric", [False, True])
+@pytest.mark.parametrize("theta_shape", [(1,), (6,)])
+def test_fixed_point_term_and_weights_gradient_matches_finite_differences(asymmetric,
+                                                                          theta_shape):
+    rng = np.random.default_rng(4)
+    n_visible, n_hidden = 12, 6
+    batch = rng.random((7, n_visible))
+    xi = rng.normal(0, 1.5, (n_visible, n_hidden))
+    theta = rng.uniform(0.2, 0.6, theta_shape)
+    xi_back = rng.normal(0, 1.0, (n_hidden, n_visible)) if asymmetric else None
+    weights = rng.uniform(0.5, 3.0, 7)
+    settings = dict(xi_back=xi_back, margin=0.3, margin_off=0.1, margin_weight=2.0,
+                    fixed_point_margin=2.0, fixed_point_weight=3.0, weights=weights)
+
+    def loss():
+        return loss_and_gradient(xi, theta, batch, 4.0, **settings)[0]
+
+    value, gradient = loss_and_gradient(xi, theta, batch, 4.0, **settings)
+    assert relative_error(gradient["xi"], numerical_gradient(loss, xi)) < 1e-3
+    assert relative_error(gradient["theta"], numerical_gradient(loss, theta)) < 1e-3
+    if asymmetric:
+        assert relative_error(gradient["xi_back"], numerical_gradient(loss, xi_back)) < 1e-3
+    # the fixed-point penalty written out from Eqs. 5 and 16 with NumPy: h* of each code's memory
+    decoder = xi.T if xi_back is None else xi_back
+    above = batch @ xi * np.sqrt(n_hidden) / n_visible - theta
+    codes = (above > 0).astype(float)
+    memory = codes @ decoder / np.sqrt(n_hidden)                      # v*, Eq. 16
+    fixed_above = memory @ xi * np.sqrt(n_hidden) / n_visible - theta  # h* - theta
+    fixed = np.maximum(2.0 - (2 * codes - 1) * fixed_above, 0) ** 2
+    without = loss_and_gradient(xi, theta, batch, 4.0,
+                                **dict(settings, fixed_point_margin=0.0))[0]
+    assert value - without == pytest.approx(3.0 * np.sum(fixed) / 7)  # image weights left out
+
+
+def test_one_sided_margin_and_image_weights_change_the_loss_as_written():
+    rng = np.random.default_rng(5)
+    xi, batch, theta = rng.normal(size=(10, 4)), rng.random((3, 10)), np.array([0.4])
+    above = batch @ xi * 2 / 10 - theta
+    kappa = np.where(above > 0, 0.5, 0.2)
+    hinge = np.sum(np.maximum(kappa - np.abs(above), 0) ** 2) / 3
+    plain = loss_and_gradient(xi, theta, batch, 5.0)[0]
+    both = loss_and_gradient(xi, theta, batch, 5.0, margin=0.5, margin_off=0.2)[0]
+    assert both - plain == pytest.approx(hinge)
+    doubled = loss_and_gradient(xi, theta, batch, 5.0, margin=0.5, margin_off=0.2,
+                                weights=np.full(3, 2.0))[0]
+    assert doubled == pytest.approx(2 * plain + hinge)  # the weights scale Eq. 17 only
+
+
+def test_colliding_images_are_the_rows_that_repeat():
+    codes = np.zeros((5, 70), dtype=bool)
+    codes[1, 69] = codes[3, 69] = True   # rows 1 and 3 collide beyond the first byte
+    codes[2, 5] = codes[4, 0] = True
+    assert training.colliding_images(codes).tolist() == [False, True, False, True, False]
+
+
+def test_collision_weights_grow_for_colliding_images_only_and_resume_bit_identically(tmp_path):
+    images = synthetic_images(n_images=60)
+    config = TrainingConfig(n_hidden=3, epochs=4, batch_size=16, learning_rate=0.01, seed=0,
+                            collision_boost=2.0, collision_weight_cap=4.0,
+                            fixed_point_margin=0.02, fixed_point_weight=5.0)
+    # 3 hidden neurons give at most 8 codes for 60 images: most collide
+    model = train(images, config, progress=False)
+    colliding = [record["colliding_images"] for record in model.history]
+    assert all(count > 50 for count in colliding)
+    assert model.history[-1]["mean_image_weight"] > 3.0   # doubled up to the cap of 4
+    checkpoint = tmp_path / "run.npz"
+    train(images, TrainingConfig(**{**config.as_json_dict(), "epochs": 2, "constraints": ()}),
+          checkpoint_path=checkpoint, progress=False)
+    resumed = train(images, config, checkpoint_path=checkpoint, resume=True, progress=False)
+    assert resumed.xi.tobytes() == model.xi.tobytes()
+    assert [r["mean_image_weight"] for r in resumed.history] == \
+        [r["mean_image_weight"] for r in model.history]
+

@@ -16,6 +16,7 @@ and the row records whether its final states equal the reference's.
 """
 
 import time
+from functools import lru_cache
 
 import numpy as np
 from brian2.utils.logger import get_logger
@@ -108,7 +109,8 @@ def capacity_table(rules=None, units=DEFAULTS["units"], *, delta=DEFAULTS["delta
                    criterion=DEFAULTS["criterion"], max_bit_error=DEFAULTS["max_bit_error"],
                    n_draws=DEFAULTS["n_draws"], activity=DEFAULTS["activity"],
                    seed=DEFAULTS["seed"], backend=None, brian2_cues=DEFAULTS["brian2_cues"],
-                   directory=None, progress=None, pool=None, pool_name=None):
+                   directory=None, progress=None, pool=None, pool_name=None, scheduler=None,
+                   n_workers=None, cache=None):
     """
     Capacity of every rule at every D, beside theory.
 
@@ -129,13 +131,18 @@ def capacity_table(rules=None, units=DEFAULTS["units"], *, delta=DEFAULTS["delta
         Standalone project folder for the Brian2 check.
     progress : callable, optional
         Called with one line of text after every row.
-    pool : ndarray, shape (n, D), optional
-        Given patterns (see `bioam.hebbian.capacity.capacity`), for example
-        binarised MNIST images; ``units`` must then be ``[D]``. The
-        signal-to-noise prediction, which assumes independent random patterns,
-        is not given for them.
+    pool : 'mnist' or ndarray, shape (n, D), optional
+        Given patterns (see `bioam.hebbian.capacity.capacity`): ``'mnist'``,
+        the binarised MNIST training images (loaded by each worker), or an
+        array (the rows then run in this process); ``units`` must then be
+        ``[D]``. The signal-to-noise prediction, which assumes independent
+        random patterns, is not given for them.
     pool_name : str, optional
-        What the ``patterns`` column says for the pool (default 'given').
+        What the ``patterns`` column says for an array pool (default 'given').
+    scheduler, n_workers, cache
+        Where the rows run, one task per rule and D (`bioam.sweeps.run_sweep`:
+        a local Dask cluster by default, ``'inline'`` in this process), and the
+        folder of finished rows that a rerun skips.
 
     Returns
     -------
@@ -144,10 +151,12 @@ def capacity_table(rules=None, units=DEFAULTS["units"], *, delta=DEFAULTS["delta
 
     Examples
     --------
-    >>> rows = capacity_table(['hebb'], [64], n_draws=3)
+    >>> rows = capacity_table(['hebb'], [64], n_draws=3, scheduler='inline')
     >>> rows[0]['capacity'], rows[0]['theory']
     (9, 8)
     """
+    from ..sweeps import run_sweep
+
     rules = rules_for(patterns) if rules is None else list(rules)
     unknown = [name for name in rules if name not in RULES]
     if unknown:
@@ -161,43 +170,86 @@ def capacity_table(rules=None, units=DEFAULTS["units"], *, delta=DEFAULTS["delta
     if backend is not None:
         from ..backends import check_backend
         check_backend(backend)
-    settings = {"patterns": patterns, "activity": activity, "seed": seed}
-    rows = []
-    for name in rules:
-        for size in units:
-            started = time.perf_counter()
-            rule = _resolve_rule(name, patterns, activity)
-            if pool is not None and name in ("covariance", "presynaptic_covariance"):
-                # the known mean activity of the given patterns (one value, all units)
-                rule = get_rule(name, mean_activity=float(np.mean(pool)))
-            result = capacity(rule, size, delta=delta, epsilon=epsilon, patterns=patterns,
-                              criterion=criterion, max_bit_error=max_bit_error,
-                              n_draws=n_draws, seed=seed, activity=activity, pool=pool)
-            seconds = time.perf_counter() - started
-            theory, theory_name = _theory(rule, size, patterns, criterion, delta,
-                                          max_bit_error, activity, pool)
-            classical, classical_name = (_classical(name, size, patterns, criterion)
-                                         if pool is None else (float("nan"), ""))
-            agrees = ""
-            if backend is not None and result.capacity > 0:
-                agrees = _brian2_check(rule, size, result.capacity, settings, backend,
-                                       min(brian2_cues, result.capacity), directory, pool)
-            rows.append({
-                "rule": name, "units": size,
-                "patterns": patterns if pool is None else (pool_name or "given"), "delta": delta,
-                "epsilon": epsilon, "criterion": criterion, "capacity": result.capacity,
-                "capacity_per_unit": result.capacity / size, "theory": theory,
-                "theory_name": theory_name,
-                "classical": classical, "classical_name": classical_name, "n_draws": n_draws,
-                "seconds": round(seconds, 2), "brian2_backend": backend or "",
-                "brian2_agrees": agrees})
-            line = (f"bioam hebbian: {name}, D = {size}: capacity {result.capacity} "
-                    f"(theory {theory:g}) in {seconds:.1f} s"
-                    + (f", Brian2 {backend} agrees: {agrees}" if backend else ""))
-            logger.debug(line, "row")
-            if progress is not None:
-                progress(line)
+    if isinstance(pool, str) and pool not in _POOLS:
+        raise BioamError(f"pool must be one of {sorted(_POOLS)} or an array, got {pool!r}")
+    common = dict(delta=delta, epsilon=epsilon, patterns=patterns, criterion=criterion,
+                  max_bit_error=max_bit_error, n_draws=n_draws, activity=activity, seed=seed,
+                  backend=backend, brian2_cues=brian2_cues, directory=directory)
+    if pool is not None and not isinstance(pool, str):
+        # an array of given patterns is not shipped to workers: its rows run here
+        scheduler, cache = "inline", None
+        common.update(pool=pool, pool_name=pool_name)
+    else:
+        common.update(pool=pool)
+    settings = [dict(common, rule=name, units=size) for name in rules for size in units]
+
+    def describe(setting, row):
+        return (f"{row['rule']}, D = {row['units']}: capacity {row['capacity']} "
+                f"(theory {row['theory']:g}) in {row['seconds']:.1f} s"
+                + (f", Brian2 {backend} agrees: {row['brian2_agrees']}" if backend else ""))
+
+    rows = run_sweep(capacity_row, settings, scheduler=scheduler, n_workers=n_workers,
+                     cache=cache, label="bioam hebbian", describe=describe,
+                     progress=progress if progress is not None else False)
     return rows
+
+
+#: Pools of given patterns by name: loaders of +-1 patterns.
+_POOLS = {"mnist": "binarised MNIST training images"}
+
+
+@lru_cache(maxsize=2)
+def _named_pool(name):
+    from .comparison import mnist_patterns
+
+    return mnist_patterns()
+
+
+def capacity_row(rule, units, *, delta, epsilon, patterns, criterion, max_bit_error, n_draws,
+                 activity, seed, backend, brian2_cues, directory, pool=None, pool_name=None):
+    """
+    One row of `capacity_table`: the capacity of one rule at one D, beside theory.
+
+    A task of the sweep (`bioam.sweeps.run_sweep`); the parameters are those
+    of `capacity_table`, with one rule name and one D.
+
+    Returns
+    -------
+    dict
+        Keys `CAPACITY_COLUMNS`.
+    """
+    name, size = rule, int(units)
+    if isinstance(pool, str):
+        pool_name, pool = pool, _named_pool(pool)
+    started = time.perf_counter()
+    rule = _resolve_rule(name, patterns, activity)
+    if pool is not None and name in ("covariance", "presynaptic_covariance"):
+        # the known mean activity of the given patterns (one value, all units)
+        rule = get_rule(name, mean_activity=float(np.mean(pool)))
+    result = capacity(rule, size, delta=delta, epsilon=epsilon, patterns=patterns,
+                      criterion=criterion, max_bit_error=max_bit_error,
+                      n_draws=n_draws, seed=seed, activity=activity, pool=pool)
+    seconds = time.perf_counter() - started
+    theory, theory_name = _theory(rule, size, patterns, criterion, delta,
+                                  max_bit_error, activity, pool)
+    classical, classical_name = (_classical(name, size, patterns, criterion)
+                                 if pool is None else (float("nan"), ""))
+    agrees = ""
+    if backend is not None and result.capacity > 0:
+        settings = {"patterns": patterns, "activity": activity, "seed": seed}
+        agrees = _brian2_check(rule, size, result.capacity, settings, backend,
+                               min(brian2_cues, result.capacity), directory, pool)
+    row = {
+        "rule": name, "units": size,
+        "patterns": patterns if pool is None else (pool_name or "given"), "delta": delta,
+        "epsilon": epsilon, "criterion": criterion, "capacity": result.capacity,
+        "capacity_per_unit": result.capacity / size, "theory": theory,
+        "theory_name": theory_name,
+        "classical": classical, "classical_name": classical_name, "n_draws": n_draws,
+        "seconds": round(seconds, 2), "brian2_backend": backend or "",
+        "brian2_agrees": agrees}
+    logger.debug(f"{name}, D = {size}: capacity {result.capacity} in {seconds:.1f} s", "row")
+    return row
 
 
 #: The columns of `kwinners_theory_check`.
