@@ -189,6 +189,8 @@ def build_parser():
                             "weights (e.g. a symmetric model, to learn a separate decoder)")
     train.add_argument("--margin", type=float, default=0.0,
                        help="keep |h - theta| >= margin at the stored images (0: off)")
+    train.add_argument("--margin-weight", type=float, default=1.0,
+                       help="weight of the margin term per image")
     train.add_argument("--margin-off", type=float, default=None,
                        help="margin for the neurons below threshold (default: --margin)")
     train.add_argument("--fixed-point-margin", type=float, default=0.0,
@@ -527,6 +529,7 @@ def _run_train(args):
         learning_rate=args.lr, learning_rate_end=args.lr_end, steepness=args.steepness,
         steepness_end=args.steepness_end,
         theta_mode=args.theta_mode, asymmetric=args.asymmetric, margin=args.margin,
+        margin_weight=args.margin_weight,
         margin_off=args.margin_off, fixed_point_margin=args.fixed_point_margin,
         fixed_point_weight=args.fixed_point_weight, collision_boost=args.collision_boost,
         collision_weight_cap=args.collision_weight_cap,
@@ -588,6 +591,10 @@ def _run_evaluate(args):
                   formulation=session.formulation, workers=session.n_workers,
                   build_seconds=round(session.build_seconds, 1),
                   **{key: str(kwds[key]) for key in ("tau_v", "tau_h", "dt", "duration")})
+    from .provenance import provenance
+    report["provenance"] = provenance(
+        [args.model] + [path for _, path in _dataset_inputs(str(dataset))],
+        argv=["bioam"] + args.argv)
     plot_recall_examples(kept["cues"], kept["visible"], kept["hidden"], examples_path)
     plot_basic_memories(xi, memories_path)
     if args.json:
@@ -763,6 +770,7 @@ def main(argv=None):
     """Entry point of the ``bioam`` console script."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)  # for provenance records
     if args.command is None:
         parser.print_help()
         return 0

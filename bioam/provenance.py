@@ -1,0 +1,74 @@
+"""
+Where a result came from: package version, source commit, command, and hashes of the inputs.
+
+Every number bioam writes for the docs carries this record, so that a reader
+can tell which code, which settings and which data produced it.
+
+Examples
+--------
+>>> record = provenance()
+>>> sorted(record)
+['argv', 'commit', 'date', 'inputs', 'python', 'uncommitted_changes', 'version']
+"""
+
+import hashlib
+import os
+import subprocess
+import sys
+from datetime import datetime, timezone
+
+from ._version import __version__
+
+__all__ = ["provenance", "file_sha256"]
+
+
+def file_sha256(path):
+    """The SHA-256 of a file's bytes (hex), or None when it cannot be read."""
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as stream:
+            for block in iter(lambda: stream.read(1 << 20), b""):
+                digest.update(block)
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def _git(*arguments):
+    folder = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    try:
+        return subprocess.run(["git", "-C", folder, *arguments], capture_output=True, text=True,
+                              timeout=10, check=True).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def provenance(inputs=(), argv=None):
+    """
+    The provenance record of a result.
+
+    Parameters
+    ----------
+    inputs : iterable of str
+        Files the result was computed from (model, data set); each is hashed.
+    argv : list of str, optional
+        The command (default ``sys.argv``).
+
+    Returns
+    -------
+    dict
+        ``version``, ``commit`` (the git commit of the package's checkout, None
+        outside one), ``uncommitted_changes`` (whether tracked files differed
+        from it), ``argv``, ``inputs`` ({path: sha256}), ``python``, ``date``.
+    """
+    commit = _git("rev-parse", "HEAD")
+    status = _git("status", "--porcelain", "--untracked-files=no") if commit else None
+    return {
+        "version": __version__,
+        "commit": commit,
+        "uncommitted_changes": bool(status) if status is not None else None,
+        "argv": list(sys.argv if argv is None else argv),
+        "inputs": {os.fspath(path): file_sha256(path) for path in inputs},
+        "python": sys.version.split()[0],
+        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
