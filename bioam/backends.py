@@ -16,7 +16,7 @@ import shutil
 import subprocess
 
 from brian2 import prefs
-from brian2.devices.device import all_devices, get_device, set_device
+from brian2.devices.device import RuntimeDevice, all_devices, get_device, set_device
 from brian2.utils.logger import get_logger
 
 from .validation import BioamError
@@ -36,6 +36,9 @@ CUDA13_DEVICE = "bioam_cuda_standalone"
 #: C++ preferences `configure_cuda` changes; `deactivate` puts them back.
 _CPP_PREFS = ("extra_compile_args_gcc", "include_dirs", "library_dirs", "runtime_library_dirs")
 _saved_prefs = {}
+#: The caller's (device, build_on_run, build_options, prefs.codegen.target) while bioam
+#: has its own target active (`activate`, `deactivate`).
+_user_state = None
 
 
 def check_backend(backend):
@@ -207,6 +210,11 @@ def activate(backend, build_directory=None):
     caller builds the project with ``get_device().build(run=False, ...)``.
     """
     check_backend(backend)
+    if _user_state is None:  # the caller's device and target, put back by `deactivate`
+        device = get_device()
+        globals()["_user_state"] = (device, getattr(device, "build_on_run", True),
+                                    dict(getattr(device, "build_options", {}) or {}),
+                                    prefs.codegen.target)
     if backend in RUNTIME_BACKENDS:
         set_device("runtime")
         prefs.codegen.target = backend
@@ -222,11 +230,27 @@ def activate(backend, build_directory=None):
 
 
 def deactivate():
-    """Forget a standalone project and return to Brian2's runtime mode."""
+    """
+    Forget bioam's standalone project and give the caller back their device and target.
+
+    The device, its ``build_on_run`` and build options, and
+    ``prefs.codegen.target`` are those in place when `activate` was first called.
+    """
+    global _user_state
     device = get_device()
-    if hasattr(device, "reinit"):
-        device.reinit()
-    set_device("runtime")
+    if not isinstance(device, RuntimeDevice) and device is not _user_device():
+        device.reinit()  # bioam's standalone project, not the caller's
     for pref_name, value in _saved_prefs.items():
         prefs.codegen.cpp[pref_name] = value
     _saved_prefs.clear()
+    if _user_state is None:
+        set_device("runtime")
+        return
+    user_device, build_on_run, build_options, target = _user_state
+    _user_state = None
+    set_device(user_device, build_on_run=build_on_run, **build_options)
+    prefs.codegen.target = target
+
+
+def _user_device():
+    return None if _user_state is None else _user_state[0]

@@ -554,8 +554,8 @@ class RecallSession:
         self._closed = True
         if getattr(self, "_saved_default_dt", None) is not None:
             defaultclock.dt = self._saved_default_dt
+        backends.deactivate()  # the caller's device and codegen target come back
         if self.backend in backends.STANDALONE_BACKENDS:
-            backends.deactivate()
             project = getattr(self, "project", None)
             if project and not self.use_cache and os.path.isdir(project):
                 shutil.rmtree(project, ignore_errors=True)
