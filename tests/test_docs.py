@@ -162,3 +162,55 @@ def test_hebbian_comparison_table_is_its_csv():
         assert (stored, per_synapse, per_neuron) == (
             row["capacity"], f"{1000 * float(row['capacity_per_synapse']):.4f}",
             f"{float(row['capacity_per_neuron']):.4f}"), name
+
+
+def test_beyond_the_paper_table_is_its_json_reports():
+    """docs/results.md's table of the fine-tuned MNIST models states what the JSON reports say."""
+    import json
+
+    text = (DOCS / "results.md").read_text()
+    block = text.split("### The paper's network beyond the paper")[1].split("\n### ")[0]
+    rows = {cells[0]: cells[1:] for cells in (
+        [cell.strip().strip("*") for cell in line.split("|")[1:-1]]
+        for line in block.splitlines() if line.startswith("| ") and "---" not in line)}
+    folder = DOCS / "figures" / "reproduction"
+
+    def report(network, name):
+        with open(folder / f"mnist_nh50_{network}" / name) as f:
+            return json.load(f)
+
+    def number(value):
+        return f"{value:,}"
+
+    networks = ["global", "per_neuron", "asymmetric"]
+    converged = [report(network, "evaluate_train_200ms.json") for network in networks]
+    default = [report(network, "evaluate_train.json") for network in networks]
+    assert rows["distinct fixed points at convergence (200 ms)"][1:] == [
+        number(r["unique_fixed_point_minima"]) for r in converged]
+    assert rows["distinct final states at 200 ms"][1:] == [
+        number(r["unique_minima"]) for r in converged]
+    assert rows["distinct fixed points / final states at 50 ms (the engine's default)"][1:] == [
+        f"{number(r['unique_fixed_point_minima'])} / {number(r['unique_minima'])}"
+        for r in default]
+    assert rows["reconstruction MSE per pixel at the fixed point (200 ms)"][1:] == [
+        f"{r['reconstruction_mse']:.4f}" for r in converged]
+    import hashlib
+
+    models = ["models/mnist_nh50_global.npz", "models/mnist_nh50_fp.npz",
+              "models/mnist_nh50_asymmetric_fp.npz"]
+    for r, model in zip(converged + default, models + models):
+        assert r["n_memories"] == 60000 and r["model"] == model
+        digest = hashlib.sha256((DOCS.parent / model).read_bytes()).hexdigest()
+        assert r["provenance"]["inputs"][model] == digest   # made with the committed model
+    assert all(r["duration"] == "200. ms" for r in converged)
+    assert converged[0]["unique_fixed_point_minima"] > 57913      # the paper's count
+    base = report("global", "evaluate_base_train_200ms.json")
+    assert number(base["unique_fixed_point_minima"]) in block and \
+        f"{base['reconstruction_mse']:.4f}" in block
+    dt4 = report("global", "evaluate_train_200ms_dt4.json")
+    assert dt4["dt"] == "6.25 us"
+    assert rows["distinct fixed points at 200 ms, dt / 4 = 0.00625 ms"][1] == \
+        number(dt4["unique_fixed_point_minima"])
+    with open(folder / "mnist_nh50_global" / "training.json") as f:
+        training = json.load(f)
+    assert f"{training['total_seconds']:.0f} s" in block
