@@ -1,13 +1,13 @@
 """
 How a sweep scales with Dask workers on this machine: the sparse-pattern Hebbian capacity table.
 
-Runs the same sweep (`bioam hebbian --patterns sparse` at its defaults: five
-rules at D = 100, 200, 400 and 1000, 20 tasks) inline and on a local Dask
+Runs the same sweep (`bioam hebbian --patterns sparse`: five rules at
+D = 200, 400 and 700, 15 tasks of 1 to 20 s) inline and on a local Dask
 cluster of 1 and of 2 workers, one after another, and writes the wall-clock
 times (cluster start included) and whether every run gave the same rows to
 ``OUT/scaling.csv``.
 
-    python experiments/sweep_scaling.py [--workers 1 2] [--out DIR]
+    python experiments/sweep_scaling.py [--workers 1 2] [--units 200 400 700] [--out DIR]
 """
 
 import argparse
@@ -27,6 +27,7 @@ COLUMNS = ["scheduler", "workers", "tasks", "seconds", "speed_up_vs_inline", "sa
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[1])
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--units", type=int, nargs="+", default=[200, 400, 700])
     parser.add_argument("--out", default=os.path.join("output", "sweeps"))
     args = parser.parse_args()
     BrianLogger.log_level_warn()
@@ -34,7 +35,7 @@ def main():
 
     def run(**options):
         started = time.perf_counter()
-        rows = capacity_table(patterns="sparse", **options)
+        rows = capacity_table(patterns="sparse", units=args.units, **options)
         return rows, time.perf_counter() - started
 
     def text(rows):
