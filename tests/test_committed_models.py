@@ -30,6 +30,15 @@ def test_model_metadata_says_how_it_was_made(path):
     assert np.all(np.isfinite(model["xi"]))
 
 
+def test_the_papers_network_is_symmetric_with_one_global_threshold():
+    model = load_model(MODELS / "mnist_nh50_global.npz")
+    assert model["xi_back"] is None and np.ptp(model["theta"]) == 0
+    training = model["metadata"]["training"]
+    assert training["theta_mode"] == "global" and training["init_from"].endswith(
+        "mnist_nh50_global_base.npz")
+    assert training["fixed_point_margin"] > 0
+
+
 def test_the_asymmetric_model_is_asymmetric_with_heterogeneous_thresholds():
     model = load_model(MODELS / "mnist_nh50_asymmetric.npz")
     xi, xi_back, theta = model["xi"], model["xi_back"], np.asarray(model["theta"])
@@ -40,7 +49,9 @@ def test_the_asymmetric_model_is_asymmetric_with_heterogeneous_thresholds():
 
 
 @pytest.mark.skipif(not HAVE_MNIST, reason="needs mnist.npz in the data directory")
-@pytest.mark.parametrize("name", ["mnist_nh50.npz", "mnist_nh50_asymmetric.npz"])
+@pytest.mark.parametrize("name", ["mnist_nh50.npz", "mnist_nh50_asymmetric.npz",
+                                  "mnist_nh50_global.npz", "mnist_nh50_fp.npz",
+                                  "mnist_nh50_asymmetric_fp.npz"])
 def test_stored_images_are_recalled_to_distinct_fixed_points(name):
     model = load_model(MODELS / name)
     images, _, _ = load_dataset("mnist", split="train", limit=300)
