@@ -202,6 +202,21 @@ def configure_cuda(build_directory, compute_capability=None):
     return CUDA13_DEVICE
 
 
+def check_runnable(backend):
+    """
+    Refuse, before any work, a run on ``cuda_standalone`` where there is no GPU.
+
+    Building (compiling) a CUDA project needs no GPU, and `RecallSession` still
+    builds one; a command or `bioam.recall` that would compile for minutes and
+    then fail to run is stopped here instead.
+    """
+    check_backend(backend)
+    if backend == "cuda_standalone" and not gpu_available():
+        raise BioamError("backend 'cuda_standalone' needs an NVIDIA GPU to run and none was found "
+                         "(nvidia-smi lists none); use cpp_standalone here, or a RecallSession "
+                         "to compile the CUDA project without running it")
+
+
 def activate(backend, build_directory=None):
     """
     Make ``backend`` Brian2's current target.

@@ -398,13 +398,13 @@ def _check_paths(args, outputs, inputs=()):
 
 
 def _run_recall(args):
-    from .backends import check_backend
+    from .backends import check_runnable
     from .io import load_cues, load_weights, save_result
     from .recall import recall
 
     _check_paths(args, [("--out", args.out)],
                  [("--weights", args.weights), ("--cues", args.cues)])
-    check_backend(args.backend)
+    check_runnable(args.backend)
     weights = load_weights(args.weights)
     cues = load_cues(args.cues, weights["xi"].shape[0])
     kwds = _simulation_kwds(args, weights["metadata"])
@@ -425,14 +425,14 @@ def _run_recall(args):
 
 
 def _run_capacity(args):
-    from .backends import check_backend
+    from .backends import check_runnable
     from .capacity import capacity_experiment, write_capacity_csv
     from .plotting import plot_capacity
 
     csv_path = os.path.join(args.out, "capacity.csv")
     figure_path = os.path.join(args.out, "capacity.png")
     _check_paths(args, [("--out", csv_path), ("--out", figure_path)])
-    check_backend(args.backend)
+    check_runnable(args.backend)
     kwds = _simulation_kwds(args)
     rows = capacity_experiment(args.nh, ratio=args.ratio, thetas=args.theta, noises=args.noise,
                                backend=args.backend, max_patterns=args.max_patterns,
@@ -450,7 +450,7 @@ def _run_capacity(args):
 def _run_compare(args):
     import numpy as np
 
-    from .backends import check_backend
+    from .backends import check_runnable
     from .compare import COMPARE_COLUMNS, compare_variants, parse_combination
     from .io import write_csv_atomic
     from .plotting import plot_compare
@@ -459,7 +459,7 @@ def _run_compare(args):
     figure_path = os.path.join(args.out, "compare.png")
     _check_paths(args, [("--out", csv_path), ("--out", figure_path)],
                  [("--model", args.model)] + _dataset_inputs(args.dataset))
-    check_backend(args.backend)
+    check_runnable(args.backend)
     for spec in args.variants:
         parse_combination(spec)
     if args.n < 1:
@@ -549,7 +549,7 @@ def _run_train(args):
 def _run_evaluate(args):
     import numpy as np
 
-    from .backends import check_backend
+    from .backends import check_runnable
     from .datasets import load_dataset
     from .evaluation import evaluate_hidden_codes
     from .io import write_json_atomic
@@ -562,7 +562,7 @@ def _run_evaluate(args):
     _check_paths(args, [("--json", args.json), ("--figures", examples_path),
                         ("--figures", memories_path)],
                  [("--model", args.model)] + _dataset_inputs(args.dataset))
-    check_backend(args.backend)
+    check_runnable(args.backend)
     if args.split not in ("train", "test"):
         raise BioamError(f"--split must be train or test, got {args.split!r}")
     model = load_model(args.model)
@@ -607,13 +607,13 @@ def _run_evaluate(args):
 
 
 def _run_classify(args):
-    from .backends import check_backend
+    from .backends import check_runnable
     from .classify import TABLE1_COLUMNS, table1
     from .datasets import load_dataset
     from .io import write_csv_atomic
     from .models import load_model, model_theta
 
-    check_backend(args.backend)
+    check_runnable(args.backend)
     for name in ("limit_train", "limit_test", "epochs"):
         value = getattr(args, name)
         if value is not None and value < 1:
@@ -640,12 +640,12 @@ def _run_classify(args):
 
 
 def _run_baselines(args):
-    from .backends import check_backend
+    from .backends import check_runnable
     from .baselines import table4, train_classifier, write_table4
     from .datasets import load_dataset
     from .models import load_model
 
-    check_backend(args.backend)
+    check_runnable(args.backend)
     for name in ("n_memories", "n_draws", "epochs"):
         value = getattr(args, name)
         if value < 1:
@@ -706,8 +706,8 @@ def _run_hebbian(args):
 
     backend = None if args.backend == "none" else args.backend
     if backend is not None:
-        from .backends import check_backend
-        check_backend(backend)
+        from .backends import check_runnable
+        check_runnable(backend)
     if not 0 <= args.delta < 0.5:
         raise BioamError(f"--delta must be in [0, 0.5), got {args.delta}")
     if not 0 < args.epsilon < 1:

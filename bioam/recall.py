@@ -589,5 +589,6 @@ def recall(xi, cues, *, theta=DEFAULTS["theta"], backend="cython", **kwds):
     -------
     RecallResult
     """
+    backends.check_runnable(backend)  # before compiling for minutes
     with RecallSession(xi, theta=theta, backend=backend, **kwds) as session:
         return session.recall(cues)

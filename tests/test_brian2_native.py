@@ -29,3 +29,24 @@ def test_recall_gives_back_the_users_target_and_device(restore_brian2, tmp_path)
     assert get_device() is mine and mine.build_on_run is False
     assert prefs.codegen.target == "numpy"
     np.testing.assert_array_equal(result.hidden, first.hidden)   # the recall itself unchanged
+
+
+def test_a_cuda_run_without_a_gpu_is_refused_before_compiling(monkeypatch, capsys, tmp_path):
+    import importlib
+
+    from bioam import backends
+    from bioam.cli import main
+    from bioam.validation import BioamError
+
+    recall_module = importlib.import_module("bioam.recall")
+    monkeypatch.setattr(backends, "gpu_available", lambda: False)
+    built = []
+    monkeypatch.setattr(recall_module, "RecallSession", lambda *args, **kwargs: built.append(1))
+    rng = np.random.default_rng(0)
+    with pytest.raises(BioamError, match="needs an NVIDIA GPU"):
+        bioam.recall(rng.standard_normal((40, 3)), rng.random((2, 40)),
+                     backend="cuda_standalone")
+    assert built == []                      # nothing was built or compiled
+    assert main(["capacity", "--nh", "2", "--backend", "cuda_standalone", "--out",
+                 str(tmp_path / "capacity"), "--quiet"]) == 2
+    assert "needs an NVIDIA GPU" in capsys.readouterr().err
