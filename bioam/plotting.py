@@ -12,7 +12,11 @@ __all__ = ["plot_capacity", "plot_compare", "plot_sweeps", "plot_recall_examples
 
 def save_figure(fig, path, dpi=120):
     """
-    Write a matplotlib figure to ``path`` atomically, then close it.
+    Write a matplotlib figure to ``path`` atomically, then close it; with no path, return it.
+
+    Every ``plot_*`` function of this module ends here: called with
+    ``path=None`` it returns its `matplotlib.figure.Figure` for the caller to
+    show, change or save.
 
     The image is written to a temporary file beside ``path`` and renamed over it,
     so an interrupted write leaves neither a partial image nor a temporary file
@@ -21,14 +25,16 @@ def save_figure(fig, path, dpi=120):
 
     Returns
     -------
-    str
-        The path written.
+    str or Figure
+        The path written, or the figure when ``path`` is None.
     """
     import matplotlib
 
     from .io import _write_atomic
     from .validation import BioamError
 
+    if path is None:
+        return fig
     try:
         path = os.fspath(path)
         extension = os.path.splitext(path)[1][1:].lower()
@@ -47,15 +53,18 @@ def save_figure(fig, path, dpi=120):
 
 
 def _pyplot():
+    import sys
+
     import matplotlib
 
-    matplotlib.use("Agg")
+    if "matplotlib.pyplot" not in sys.modules:
+        matplotlib.use("Agg")  # files only; a user's own pyplot session keeps its backend
     import matplotlib.pyplot as plt
 
     return plt
 
 
-def plot_capacity(rows, path):
+def plot_capacity(rows, path=None):
     """
     Capacity versus N_h in the style of the paper's Figure 1a/1b.
 
@@ -132,7 +141,7 @@ def _as_image(vector):
     return vector[None, :], "RdBu_r"
 
 
-def plot_compare(cues, results, path, n_examples=4):
+def plot_compare(cues, results, path=None, n_examples=4):
     """
     Cue and recall under every variant, one row per example (like Figure 9).
 
@@ -164,7 +173,7 @@ def plot_compare(cues, results, path, n_examples=4):
     return save_figure(fig, path, dpi=120)
 
 
-def plot_sweeps(rows, path):
+def plot_sweeps(rows, path=None):
     """Fraction of patterns recalled versus rho, threshold spread and p (one panel each)."""
     plt = _pyplot()
     kinds = [kind for kind in ("rho", "spread", "p") if any(r["kind"] == kind for r in rows)]
@@ -184,7 +193,7 @@ def plot_sweeps(rows, path):
     return save_figure(fig, path, dpi=120)
 
 
-def plot_recall_examples(cues, visible, hidden, path, n_examples=6):
+def plot_recall_examples(cues, visible, hidden, path=None, n_examples=6):
     """
     Cue, recalled visible state and hidden state for sample images (Figures 2 and 4).
 
@@ -212,7 +221,7 @@ def plot_recall_examples(cues, visible, hidden, path, n_examples=6):
     return save_figure(fig, path, dpi=110)
 
 
-def plot_basic_memories(xi, path, n_shown=25):
+def plot_basic_memories(xi, path=None, n_shown=25):
     """Learned basic memories (columns of xi) and their correlation matrix (Figures 3 and 5)."""
     plt = _pyplot()
     n_hidden = xi.shape[1]

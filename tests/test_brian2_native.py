@@ -50,3 +50,19 @@ def test_a_cuda_run_without_a_gpu_is_refused_before_compiling(monkeypatch, capsy
     assert main(["capacity", "--nh", "2", "--backend", "cuda_standalone", "--out",
                  str(tmp_path / "capacity"), "--quiet"]) == 2
     assert "needs an NVIDIA GPU" in capsys.readouterr().err
+
+
+def test_plot_helpers_return_the_figure_without_a_path(tmp_path):
+    from matplotlib.figure import Figure
+
+    from bioam.plotting import plot_basic_memories, plot_recall_examples
+
+    rng = np.random.default_rng(1)
+    cues, visible = rng.random((4, 784)), rng.random((4, 784))
+    hidden = (rng.random((4, 50)) > 0.5).astype(float)
+    fig = plot_recall_examples(cues, visible, hidden, n_examples=4)
+    assert isinstance(fig, Figure) and len(fig.axes) == 12   # cue, recall, ring per example
+    fig.savefig(tmp_path / "mine.png")                        # the caller can still save it
+    assert (tmp_path / "mine.png").stat().st_size > 1000
+    written = plot_basic_memories(rng.standard_normal((784, 50)), tmp_path / "memories.png")
+    assert written == str(tmp_path / "memories.png")
