@@ -728,10 +728,13 @@ def _run_hebbian(args):
     _check_paths(args, [("--out", csv_path), ("--out", figure_path)],
                  _dataset_inputs("mnist" if args.patterns == "mnist" else None))
     if args.patterns == "mnist":
-        from .datasets import load_dataset
+        from .datasets import dataset_files
 
-        load_dataset("mnist", split="train", limit=1)  # a missing data set stops us here
-        pool = "mnist"                                  # each worker loads the images
+        missing = [path for path in dataset_files("mnist") if not os.path.isfile(path)]
+        if missing:  # stop here, not in every worker
+            raise BioamError(f"no MNIST file {missing[0]}; put mnist.npz in the data directory "
+                             "($BIOAM_DATA_DIR)")
+        pool = "mnist"  # each worker loads the images
     rows = capacity_table(args.rules, units, delta=args.delta, epsilon=args.epsilon,
                           patterns="random" if args.patterns == "mnist" else args.patterns,
                           pool=pool, criterion=args.criterion,

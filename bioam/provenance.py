@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 
 from ._version import __version__
 
-__all__ = ["provenance", "file_sha256"]
+__all__ = ["provenance", "file_sha256", "portable_path"]
 
 
 def file_sha256(path):
@@ -43,6 +43,33 @@ def _git(*arguments):
         return None
 
 
+def portable_path(path):
+    """
+    A path as a record that means the same on another machine.
+
+    Inside the checkout: relative to it; inside the data directory:
+    ``$BIOAM_DATA_DIR/...``; elsewhere: ``<outside>/`` with the folder and file name.
+
+    Examples
+    --------
+    >>> portable_path('/somewhere/else/out.json')
+    '<outside>/else/out.json'
+    """
+    from .datasets import data_directory
+
+    text = os.fspath(path)
+    if not os.path.isabs(text) and not text.startswith(".."):
+        return text
+    absolute = os.path.realpath(text)
+    roots = [(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), ""),
+             (os.path.realpath(data_directory()), "$BIOAM_DATA_DIR/")]
+    for root, prefix in roots:
+        if absolute == root or absolute.startswith(root + os.sep):
+            return prefix + os.path.relpath(absolute, root)
+    return "<outside>/" + os.path.join(os.path.basename(os.path.dirname(absolute)),
+                                       os.path.basename(absolute))
+
+
 def provenance(inputs=(), argv=None):
     """
     The provenance record of a result.
@@ -59,7 +86,7 @@ def provenance(inputs=(), argv=None):
     dict
         ``version``, ``commit`` (the git commit of the package's checkout, None
         outside one), ``uncommitted_changes`` (whether tracked files differed
-        from it), ``argv``, ``inputs`` ({path: sha256}), ``python``, ``date``.
+        from it), ``argv``, ``inputs`` ({path: sha256}), paths as `portable_path` writes them, ``python``, ``date``.
     """
     commit = _git("rev-parse", "HEAD")
     status = _git("status", "--porcelain", "--untracked-files=no") if commit else None
@@ -67,8 +94,9 @@ def provenance(inputs=(), argv=None):
         "version": __version__,
         "commit": commit,
         "uncommitted_changes": bool(status) if status is not None else None,
-        "argv": list(sys.argv if argv is None else argv),
-        "inputs": {os.fspath(path): file_sha256(path) for path in inputs},
+        "argv": [portable_path(arg) if os.sep in arg else arg
+                 for arg in (sys.argv if argv is None else argv)],
+        "inputs": {portable_path(path): file_sha256(path) for path in inputs},
         "python": sys.version.split()[0],
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
