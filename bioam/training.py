@@ -453,7 +453,7 @@ def loss_and_gradient(xi, theta, batch, steepness, *, xi_back=None, margin=0.0,
         shortfall = np.maximum(kappa - np.abs(above), 0.0)
         loss += margin_weight * float(np.sum(shortfall * shortfall)) / n_batch
         grad_potential -= (2.0 * margin_weight / n_batch) * shortfall * np.sign(above)
-    grad_encoder_extra = grad_decoder_extra = None
+    grad_encoder_extra = grad_decoder_extra = grad_fixed = None
     if fixed_point_margin > 0:
         # the code s of each image as a fixed point of Eqs. 1 with a margin (Eq. 5):
         # h* = N_h^(1/2)/N_v xi^T v*, v* = N_h^(-1/2) decoder^T s, so h* = (s decoder) xi / N_v
@@ -464,13 +464,12 @@ def loss_and_gradient(xi, theta, batch, steepness, *, xi_back=None, margin=0.0,
         shortfall = np.maximum(fixed_point_margin - sign * fixed_above, 0.0)
         loss += fixed_point_weight * float(np.sum(shortfall * shortfall)) / n_batch
         grad_fixed = (-2.0 * fixed_point_weight / n_batch) * shortfall * sign
-        grad_potential_theta = grad_fixed
         grad_encoder_extra = (memory.T @ grad_fixed) / n_visible
         grad_decoder_extra = (codes.T @ (grad_fixed @ xi.T)) / n_visible
 
     grad_theta = -np.sum(grad_potential, axis=0)
-    if grad_encoder_extra is not None:
-        grad_theta -= np.sum(grad_potential_theta, axis=0)
+    if grad_fixed is not None:
+        grad_theta -= np.sum(grad_fixed, axis=0)
     if theta.size == 1:
         grad_theta = np.sum(grad_theta, keepdims=True)
     gradient = {
