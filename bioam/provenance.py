@@ -85,11 +85,13 @@ def provenance(inputs=(), argv=None):
     -------
     dict
         ``version``, ``commit`` (the git commit of the package's checkout, None
-        outside one), ``uncommitted_changes`` (whether tracked files differed
-        from it), ``argv``, ``inputs`` ({path: sha256}), paths as `portable_path` writes them, ``python``, ``date``.
+        outside one), ``uncommitted_changes`` (whether the package's code, bioam/
+        and setup.cfg, differed from it), ``argv``, ``inputs`` ({path: sha256}), paths as `portable_path` writes them, ``python``, ``date``.
     """
     commit = _git("rev-parse", "HEAD")
-    status = _git("status", "--porcelain", "--untracked-files=no") if commit else None
+    # the package's own code, not the results a run writes into docs/
+    status = (_git("status", "--porcelain", "--untracked-files=no", "--", "bioam", "setup.cfg")
+              if commit else None)
     return {
         "version": __version__,
         "commit": commit,
