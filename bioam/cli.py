@@ -155,6 +155,11 @@ def build_parser():
     compare.add_argument("--seed", type=int, default=0)
     compare.add_argument("--out", default=os.path.join("output", "compare"), metavar="DIR")
     _add_simulation_options(compare, "50ms")
+    compare.add_argument("--scheduler", default="local", metavar="local|inline|ADDRESS",
+                         help="where the variants run, one task each: 'local' starts a Dask "
+                              "cluster on this machine (default), 'inline' runs them here one "
+                              "by one, an address such as tcp://host:8786 uses a running "
+                              "Dask cluster")
     compare.set_defaults(handler=_run_compare)
 
     train = commands.add_parser(
@@ -224,7 +229,7 @@ def build_parser():
     evaluate.add_argument("--json", default=None, metavar="FILE")
     evaluate.add_argument("--figures", default=os.path.join("output", "evaluate"),
                           metavar="DIR")
-    _add_simulation_options(evaluate, "50ms")
+    _add_simulation_options(evaluate, "200ms, long enough for the recalls to converge")
     evaluate.set_defaults(handler=_run_evaluate)
 
     from .classify import CLASSIFIER
@@ -344,8 +349,13 @@ def _add_model_options(parser):
                         help="mnist|cifar10|PATH.npz (default: the model's)")
 
 
-def _simulation_kwds(args, stored=None):
-    """Simulation parameters: command line first, then the weights file, then defaults."""
+def _simulation_kwds(args, stored=None, duration_default="duration"):
+    """
+    Simulation parameters: command line first, then the weights file, then defaults.
+
+    ``duration_default`` names the entry of `bioam.DEFAULTS` that gives the
+    duration when neither the command line nor the file does.
+    """
     from .recall import DEFAULTS
 
     stored = stored or {}
@@ -354,7 +364,8 @@ def _simulation_kwds(args, stored=None):
         value = getattr(args, key)
         if value is None and key in stored:
             value = parse_time(f"{key} stored in the weights file", stored[key])
-        kwds[key] = DEFAULTS[key] if value is None else value
+        default = DEFAULTS[duration_default if key == "duration" else key]
+        kwds[key] = default if value is None else value
     for key in ("activation", "steepness"):
         value = getattr(args, key)
         if value is None:  # a model file may store None (a setting it did not use)
@@ -392,9 +403,13 @@ def _check_paths(args, outputs, inputs=()):
     against a data set named only in the model file.
     """
     from .io import check_output_paths
+    from .locks import OutputLocks
 
     args.output_paths = list(outputs)
     check_output_paths(args.output_paths, inputs)
+    # held until the command ends (`main`): a second command writing one of these
+    # files is refused instead of both succeeding and one result being lost
+    args.locks = OutputLocks(path for _, path in args.output_paths).acquire()
 
 
 def _run_recall(args):
@@ -504,7 +519,7 @@ def _run_compare(args):
     rows, results = compare_variants(
         xi, cues, args.variants, xi_back=xi_back, theta=theta, target_hidden=target_hidden,
         clean_visible=memories, backend=args.backend, seed=args.seed, timing=timing,
-        progress=_progress(args))
+        progress=_progress(args), scheduler=args.scheduler)
     write_csv_atomic(csv_path, rows, COMPARE_COLUMNS, lineterminator="\r\n")
     plot_compare(cues, results, figure_path)
     print(f"{'variant':<28}{'recalled':>9}{'= rate':>8}{'MSE':>10}{'rate Hz':>9}{'s':>8}")
@@ -571,7 +586,7 @@ def _run_evaluate(args):
     _check_pixels(dataset, images, model)
     xi, xi_back = model["xi"], model["xi_back"]
     theta = model_theta(model)
-    kwds = _simulation_kwds(args, model["metadata"])
+    kwds = _simulation_kwds(args, model["metadata"], duration_default="evaluate_duration")
     with RecallSession(xi, xi_back=xi_back, theta=theta, backend=args.backend,
                        progress=_progress(args), **kwds) as session:
         kept = {}
@@ -596,13 +611,17 @@ def _run_evaluate(args):
         [args.model] + [path for _, path in _dataset_inputs(str(dataset))],
         argv=["bioam"] + args.argv)
     plot_recall_examples(kept["cues"], kept["visible"], kept["hidden"], examples_path)
-    plot_basic_memories(xi, memories_path)
+    plot_basic_memories(xi, memories_path, xi_back=xi_back)
     if args.json:
         write_json_atomic(args.json, report)
     for key in ("n_memories", "unique_minima", "unique_fixed_point_minima",
                 "fixed_point_fraction", "reconstruction_mse",
                 "unique_codes_objective", "code_agreement", "seconds"):
         print(f"{key:>24}: {report[key]}")
+    not_fixed = int(round((1 - report["fixed_point_fraction"]) * report["n_memories"]))
+    if not_fixed:
+        print(f"note: {not_fixed} of {report['n_memories']} final states are not fixed points "
+              f"after {kwds['duration']}; a longer --duration lets them converge")
     print(f"figures in {args.figures}")
 
 
@@ -619,7 +638,8 @@ def _run_classify(args):
         if value is not None and value < 1:
             raise BioamError(f"--{name.replace('_', '-')} must be at least 1, got {value}")
     out = os.path.join(args.out, "table1.csv")
-    _check_paths(args, [("--out", out)],
+    record = os.path.join(args.out, "table1_provenance.json")
+    _check_paths(args, [("--out", out), ("--out", record)],
                  [("--model", args.model)] + _dataset_inputs(args.dataset))
     model = load_model(args.model)
     dataset = _model_dataset(args, model)
@@ -633,6 +653,8 @@ def _run_classify(args):
     for row in rows:
         row.update(model=args.model, dataset=str(dataset), epochs=args.epochs, seed=args.seed)
     write_csv_atomic(out, rows, TABLE1_COLUMNS + ("model", "dataset", "epochs", "seed"))
+    _write_provenance(record, args, [args.model] + [path for _, path in
+                                                    _dataset_inputs(str(dataset))])
     for row in rows:
         print(f"{row['representation']:>9}: {row['accuracy']:.4f} (paper "
               f"{row['paper_accuracy']:.2f}, {row['paper_classifier']})")
@@ -653,7 +675,8 @@ def _run_baselines(args):
     if not args.beta > 0:
         raise BioamError(f"--beta must be positive, got {args.beta}")
     _check_paths(args, [("--out", os.path.join(args.out, name))
-                        for name in ("table4.csv", "table4_draws.csv", "table4.png")],
+                        for name in ("table4.csv", "table4_draws.csv", "table4.png",
+                                     "table4_provenance.json")],
                  [("--model", args.model)] + _dataset_inputs(args.dataset))
     train_images, train_labels, _ = load_dataset(args.dataset, split="train")
     if args.n_memories > len(train_images):
@@ -670,12 +693,23 @@ def _run_baselines(args):
         n_draws=args.n_draws, seed=args.seed, cues=args.cues, beta=args.beta,
         backend=args.backend, classifier_test_accuracy=accuracy, progress=_progress(args))
     paths = write_table4(args.out, rows, draw_rows, examples)
+    paths.append(_write_provenance(os.path.join(args.out, "table4_provenance.json"), args,
+                                   [args.model] + [path for _, path in
+                                                   _dataset_inputs(args.dataset)]))
     print(f"classifier test accuracy on original images: {accuracy:.4f}")
     for row in rows:
         print(f"{row['model']:>9} {row['cue']:>8}: {row['recall_performance']:.3f} +- "
               f"{row['recall_performance_std']:.3f} over {row['n_draws']} draws (paper "
               f"{row['paper_recall_performance']:.2f})")
     print(f"wrote {', '.join(paths)}")
+
+
+def _write_provenance(path, args, inputs):
+    """Write the provenance record of a command's results (`bioam.provenance`) to ``path``."""
+    from .io import write_json_atomic
+    from .provenance import provenance
+
+    return write_json_atomic(path, provenance(inputs, argv=["bioam"] + args.argv))
 
 
 def _add_sweep_options(parser, workers=True):
@@ -788,6 +822,9 @@ def main(argv=None):
     except KeyboardInterrupt:
         print("bioam: interrupted", file=sys.stderr)
         return 130
+    finally:
+        if getattr(args, "locks", None) is not None:
+            args.locks.release()
     return 0
 
 

@@ -118,9 +118,18 @@ def variant_options(name, parameters, xi, xi_back, theta, cues, seed=0):
     return {"xi_back": xi_back, "theta": theta, **VARIANTS[name].options(parameters, base)}
 
 
+def _recall_variant(xi, cues, parts, xi_back, theta, seed, backend, timing):
+    """One variant's recall (a task of `compare_variants`): its `RecallResult` and seconds."""
+    options = combination_options(parts, xi, xi_back, theta, cues, seed)
+    start = time.perf_counter()
+    with RecallSession(xi, backend=backend, progress=False, **timing, **options) as session:
+        result = session.recall(cues)
+    return result, time.perf_counter() - start
+
+
 def compare_variants(xi, cues, variants, *, xi_back=None, theta=0.5, target_hidden=None,
                      clean_visible=None, backend="cpp_standalone", seed=0, timing=None,
-                     progress=True):
+                     progress=True, scheduler=None, n_workers=None):
     """
     Recall ``cues`` with the rate model and every variant.
 
@@ -144,6 +153,11 @@ def compare_variants(xi, cues, variants, *, xi_back=None, theta=0.5, target_hidd
     progress : bool or callable
         A line per variant: True writes them to standard error, a function is
         called with each (see `bioam.progress`).
+    scheduler : None, 'local', 'inline', str or distributed.Client
+        Where the variants run, one task each (`bioam.sweeps.run_sweep`): by
+        default a local Dask cluster with a worker per core.
+    n_workers : int, optional
+        Workers of the local cluster.
 
     Returns
     -------
@@ -170,15 +184,20 @@ def compare_variants(xi, cues, variants, *, xi_back=None, theta=0.5, target_hidd
         parsed.insert(1, ("rate[dense]", [("rate", {})]))
         formulations["rate[dense]"] = "dense"
     reference_rate = float(LIF().on_rate)
+    from .sweeps import run_sweep
+
+    if scheduler != "inline" and len(parsed) > 1:
+        timing.setdefault("n_workers", 1)  # the cluster's workers fill the cores
+    tasks = [{"xi": xi, "cues": cues, "parts": parts, "xi_back": xi_back, "theta": theta,
+              "seed": seed, "backend": backend,
+              "timing": dict(timing, formulation=formulations[spec])}
+             for spec, parts in parsed]
+    # every variant is one task: a local Dask cluster runs them side by side by default
+    recalled = run_sweep(_recall_variant, tasks, scheduler=scheduler, n_workers=n_workers,
+                         progress=report, label="bioam compare",
+                         describe=lambda task, value: f"{value[1]:.1f} s")
     rows, results = [], {}
-    for spec, parts in parsed:
-        options = combination_options(parts, xi, xi_back, theta, cues, seed)
-        start = time.perf_counter()
-        with RecallSession(xi, backend=backend, progress=False,
-                           **dict(timing, formulation=formulations[spec]),
-                           **options) as session:
-            result = session.recall(cues)
-        seconds = time.perf_counter() - start
+    for (spec, parts), (result, seconds) in zip(parsed, recalled):
         results[spec] = result
         rate_spec = "rate[dense]" if (formulations[spec] == "dense"
                                       and "rate[dense]" in formulations) else "rate"
@@ -205,7 +224,8 @@ def compare_variants(xi, cues, variants, *, xi_back=None, theta=0.5, target_hidd
 
 
 def variant_sweep(kind, values, *, n_hidden=8, ratio=100, n_patterns=256, noise=0.0,
-                  backend="cython", seed=0, timing=None):
+                  backend="cython", seed=0, timing=None, scheduler=None, n_workers=None,
+                  cache=None, progress=False):
     """
     Capacity of random networks (N_v = ratio N_h) versus one variant parameter.
 
@@ -217,32 +237,53 @@ def variant_sweep(kind, values, *, n_hidden=8, ratio=100, n_patterns=256, noise=
     values : sequence of float
     n_hidden, ratio, n_patterns, noise, backend, seed, timing
         As in `bioam.capacity.capacity_experiment`.
+    scheduler, n_workers, cache
+        Where the values run, one task each (`bioam.sweeps.run_sweep`; default
+        a local Dask cluster), and the folder of finished values that a rerun
+        skips.
+    progress : bool or callable
+        A line per value (see `bioam.progress`).
 
     Returns
     -------
     list of dict
         ``kind, value, nh, nv, n_patterns, n_recalled, fraction_recalled``.
     """
-    from .capacity import binary_patterns
+    from .sweeps import run_sweep
 
     names = {"rho": ("asymmetric", "rho"), "spread": ("heterogeneous", "spread"),
              "p": ("sparse", "p")}
     if kind not in names:
         raise BioamError(f"unknown sweep {kind!r}; choose rho, spread or p")
     name, key = names[kind]
+    for value in values:  # every value is checked before any work
+        parse_variant(f"{name}:{key}={value}")
+    settings = [{"kind": kind, "value": float(value), "n_hidden": n_hidden, "ratio": ratio,
+                 "n_patterns": n_patterns, "noise": noise, "backend": backend, "seed": seed,
+                 "timing": dict(timing or {})} for value in values]
+    return run_sweep(_variant_capacity, settings, scheduler=scheduler, n_workers=n_workers,
+                     cache=cache, progress=progress_reporter(progress, __name__),
+                     label=f"variant sweep {kind}",
+                     describe=lambda setting, row: (f"{kind} = {setting['value']:g}: "
+                                                    f"{row['n_recalled']}/{row['n_patterns']}"))
+
+
+def _variant_capacity(kind, value, n_hidden, ratio, n_patterns, noise, backend, seed, timing):
+    """One value of `variant_sweep`: its row."""
+    from .capacity import binary_patterns
+
+    name, key = {"rho": ("asymmetric", "rho"), "spread": ("heterogeneous", "spread"),
+                 "p": ("sparse", "p")}[kind]
     rng = np.random.default_rng([seed, n_hidden])
     n_visible = int(ratio * n_hidden)
     xi = rng.standard_normal((n_visible, n_hidden))
     patterns = binary_patterns(n_hidden, n_patterns, rng)
     cues = patterns @ xi.T / np.sqrt(n_hidden) + noise * rng.standard_normal((len(patterns), n_visible))
-    rows = []
-    for value in values:
-        _, parameters = parse_variant(f"{name}:{key}={value}")
-        options = variant_options(name, parameters, xi, None, 0.5, cues, seed)
-        with RecallSession(xi, backend=backend, **dict(timing or {}), **options) as session:
-            result = session.recall(cues)
-        recalled = int(np.all(result.states == patterns, axis=1).sum())
-        rows.append({"kind": kind, "value": float(value), "nh": n_hidden, "nv": n_visible,
-                     "n_patterns": len(patterns), "n_recalled": recalled,
-                     "fraction_recalled": recalled / len(patterns)})
-    return rows
+    _, parameters = parse_variant(f"{name}:{key}={value}")
+    options = variant_options(name, parameters, xi, None, 0.5, cues, seed)
+    with RecallSession(xi, backend=backend, **timing, **options) as session:
+        result = session.recall(cues)
+    recalled = int(np.all(result.states == patterns, axis=1).sum())
+    return {"kind": kind, "value": float(value), "nh": n_hidden, "nv": n_visible,
+            "n_patterns": len(patterns), "n_recalled": recalled,
+            "fraction_recalled": recalled / len(patterns)}

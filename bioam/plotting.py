@@ -221,24 +221,69 @@ def plot_recall_examples(cues, visible, hidden, path=None, n_examples=6):
     return save_figure(fig, path, dpi=110)
 
 
-def plot_basic_memories(xi, path=None, n_shown=25):
-    """Learned basic memories (columns of xi) and their correlation matrix (Figures 3 and 5)."""
+def plot_basic_memories(xi, path=None, n_shown=25, *, xi_back=None, shared_scale=False,
+                        title=None):
+    """
+    Learned basic memories and their correlation matrix (Figures 3, 5, 7 and 8).
+
+    A basic memory is the visible state with one hidden neuron active, v = xi_mu /
+    sqrt(N_h) by Eq. (16): the columns of ``xi`` of a symmetric network, the rows of
+    the decoder ``xi_back`` of an asymmetric one.
+
+    Parameters
+    ----------
+    xi : ndarray, shape (N_v, N_h)
+    path : str, optional
+        Image file to write; without it the Figure is returned.
+    n_shown : int
+        Basic memories drawn (the first ones); the correlation matrix has all N_h.
+    xi_back : ndarray, shape (N_h, N_v), optional
+        The decoder of an asymmetric network; its rows are the basic memories.
+    shared_scale : bool
+        Draw every basic memory on one grey scale, symmetric about zero (mid-grey),
+        with a colourbar of the weights; by default each is stretched to its own
+        range, without one.
+    title : str, optional
+        The figure's title (default: what is shown and where it comes from).
+    """
     plt = _pyplot()
-    n_hidden = xi.shape[1]
+    memories = np.asarray(xi).T if xi_back is None else np.asarray(xi_back)
+    n_hidden = memories.shape[0]
     n_shown = min(n_shown, n_hidden)
     columns = int(np.ceil(np.sqrt(n_shown)))
-    fig = plt.figure(figsize=(11, 5))
-    grid = fig.add_gridspec(columns, 2 * columns)
+    rows = int(np.ceil(n_shown / columns))
+    fig = plt.figure(figsize=(12, 5.2))
+    outer = fig.add_gridspec(1, 2, width_ratios=(1.15, 1), wspace=0.3, left=0.02, right=0.92,
+                             top=0.88, bottom=0.09)
+    left = outer[0].subgridspec(rows, columns + 1, width_ratios=[1] * columns + [0.1],
+                                wspace=0.08, hspace=0.25)
+    # one scale for all: symmetric about 0, the 99.5th percentile of |weight| (beyond: clipped)
+    limit = float(np.percentile(np.abs(memories[:n_shown]), 99.5)) or 1.0
+    shown = None
     for k in range(n_shown):
-        axis = fig.add_subplot(grid[k // columns, k % columns])
-        column = xi[:, k]
-        image, cmap = _as_image((column - column.min()) / (np.ptp(column) + 1e-12))
-        axis.imshow(image, cmap="gray_r" if cmap == "gray_r" else cmap)
+        axis = fig.add_subplot(left[k // columns, k % columns])
+        memory = memories[k]
+        if shared_scale:
+            image, cmap = _as_image(memory)
+            if cmap is None:  # colour: the shared scale mapped onto [0, 1] per channel
+                image, _ = _as_image((memory / limit + 1) / 2)
+            shown = axis.imshow(image, cmap=cmap, vmin=-limit, vmax=limit)
+            axis.set_title(f"μ = {k}", fontsize=6, pad=1)
+        else:
+            image, cmap = _as_image((memory - memory.min()) / (np.ptp(memory) + 1e-12))
+            axis.imshow(image, cmap="gray_r" if cmap == "gray_r" else cmap)
         axis.axis("off")
-    axis = fig.add_subplot(grid[:, columns:])
-    correlation = np.corrcoef(xi.T)
-    shown = axis.imshow(correlation, cmap="RdBu_r", vmin=-1, vmax=1)
-    fig.colorbar(shown, ax=axis, fraction=0.046)
+    if shared_scale and shown is not None:
+        bar = fig.colorbar(shown, cax=fig.add_subplot(left[:, columns]), extend="both")
+        bar.set_label("weight (one scale for all; 0 = mid-grey)", fontsize=8)
+        bar.ax.tick_params(labelsize=7)
+    axis = fig.add_subplot(outer[1])
+    correlation = np.corrcoef(memories)
+    image = axis.imshow(correlation, cmap="RdBu_r", vmin=-1, vmax=1)
+    fig.colorbar(image, ax=axis, fraction=0.046).set_label("correlation")
+    axis.set_xlabel("hidden neuron ν")
+    axis.set_ylabel("hidden neuron μ")
     axis.set_title("correlation of basic memories")
-    fig.suptitle(f"{n_shown} of {n_hidden} basic memories (columns of xi)")
+    source = "columns of xi" if xi_back is None else "rows of the decoder xi_back"
+    fig.suptitle(title or f"{n_shown} of {n_hidden} basic memories ({source})", fontsize=10)
     return save_figure(fig, path, dpi=110)

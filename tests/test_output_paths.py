@@ -106,7 +106,7 @@ def commands(files, tmp_path):
         "evaluate-json": (["evaluate", "--model", files["M.npz"], "--json", "OUT",
                            "--figures", str(tmp_path / "figures")] + quick, "file"),
         "capacity": (["capacity", "--nh", "2", "--out", "OUT"] + quick, "capacity.csv"),
-        "compare": (["compare", "--model", files["M.npz"], "--n", "2", "--out", "OUT"] + quick,
+        "compare": (["compare", "--model", files["M.npz"], "--n", "2", "--scheduler", "inline", "--out", "OUT"] + quick,
                     "compare.png"),
         "evaluate-figures": (["evaluate", "--model", files["M.npz"], "--figures", "OUT"] + quick,
                              "basic_memories.png"),
