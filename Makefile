@@ -4,7 +4,7 @@ PYTHON ?= python3.12
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: demo capacity test test-all benchmark clean venv
+.PHONY: demo capacity reproduce test test-all benchmark clean venv
 
 $(BIN)/bioam: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,17 +15,24 @@ $(BIN)/bioam: setup.cfg pyproject.toml
 venv: $(BIN)/bioam
 
 # The main job: recall all 60,000 MNIST training images with the paper's Section 3.2
-# network (symmetric, one global threshold) on compiled C++ to convergence (200 ms), count
+# network (symmetric, one global threshold) on compiled C++ to convergence (evaluate's
+# defaults: cpp_standalone, 200 ms per image), count
 # the distinct fixed points, draw recalls and basic memories (about 1.5 minutes on 2 cores,
 # compilation included).
 demo: venv
 	$(BIN)/bioam evaluate --model models/mnist_nh50_global.npz --dataset mnist --split train \
-		--backend cpp_standalone --duration 200ms --json output/demo/mnist_train.json \
-		--figures output/demo
+		--json output/demo/mnist_train.json --figures output/demo
 
 # The capacity experiment of Figure 1 (random weights, N_h = 2 .. 10).
 capacity: venv
 	$(BIN)/bioam capacity --out output/capacity
+
+# Every figure and table of paper 001 that the shared data allows (about 45 minutes on
+# 2 cores): one script per figure in experiments/paper/, the tables' bioam commands, and
+# Section 3.2's network retrained from scratch and checked bit for bit against models/.
+# Writes output/reproduction/ (see docs/reproduction.md).
+reproduce: venv
+	$(BIN)/python experiments/reproduce.py --out output/reproduction
 
 # The quick test run (slow tests deselected).
 test: venv

@@ -27,7 +27,7 @@ commands and their wall-clock times. Count the unique minima with::
 Run with OPENBLAS_NUM_THREADS=1 for bit-identical weights (the committed
 models came from it).
 
-    OPENBLAS_NUM_THREADS=1 python experiments/train_mnist_symmetric.py [--out DIR]
+    OPENBLAS_NUM_THREADS=1 python experiments/train_mnist_symmetric.py [--out DIR] [--models DIR]
 """
 
 import argparse
@@ -60,18 +60,24 @@ NETWORKS = {
 }
 
 
-def main():
+def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[1])
     parser.add_argument("--network", choices=sorted(NETWORKS), default="global")
     parser.add_argument("--out", default=None, metavar="DIR",
                         help="folder of training.json (default output/mnist_nh50_NETWORK)")
-    args = parser.parse_args()
+    parser.add_argument("--models", default="models", metavar="DIR",
+                        help="folder of the trained models (default models; a network's "
+                             "starting model is read from there too, else from models)")
+    args = parser.parse_args(argv)
     base, model, extra = NETWORKS[args.network]
+    model = os.path.join(args.models, os.path.basename(model))
+    if base is not None and os.path.exists(os.path.join(args.models, os.path.basename(base))):
+        base = os.path.join(args.models, os.path.basename(base))
     out = args.out or os.path.join("output", f"mnist_nh50_{args.network}")
     os.makedirs(out, exist_ok=True)
     commands = []
     if base is None:
-        base = os.path.join("models", "mnist_nh50_global_base.npz")
+        base = os.path.join(args.models, "mnist_nh50_global_base.npz")
         commands.append(["train", "--dataset", "mnist", *BASE, "--out", base])
     commands.append(["train", "--dataset", "mnist", *FINE_TUNE, *extra, "--init", base,
                      "--out", model])
