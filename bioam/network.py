@@ -47,22 +47,43 @@ FORMULATIONS = ("dense", "event")
 #: Visible neurons, Eq. (1a). The slots are empty unless a piece fills them
 #: (``visible_rest``: ``+ baseline`` under Dale's law; ``visible_gate``: the cue hold of
 #: spiking hidden neurons); ``{inputs}`` is the input from the hidden layer, ``{neuron}``
-#: what the visible neuron model adds, ``{output}`` g(v).
+#: what the visible neuron model adds, ``{output}`` g(v); ``{external}`` and
+#: ``{external_variables}`` the external input of `EXTERNAL_TERM` (empty unless asked for).
 VISIBLE_EQUATIONS = """
-dv/dt = {visible_gate}(-v{visible_rest} + I_v / sqrt(N_h)) / tau_v : 1  # Eq. 1a
+dv/dt = {visible_gate}(-v{visible_rest} + I_v / sqrt(N_h){external}) / tau_v : 1  # Eq. 1a
 {inputs}
+{external_variables}
 {neuron}
 {output}
 """
 
 #: Hidden neurons, Eq. (1b); ``{neuron}`` is what the hidden neuron model adds: for
 #: rate neurons the activation s of Eq. (2)/(4) (a hidden piece, `bioam.pieces`;
-#: Eq. 32a for Krotov & Hopfield's models).
+#: Eq. 32a for Krotov & Hopfield's models); ``{external}`` and ``{external_variables}``
+#: as for the visible neurons.
 HIDDEN_EQUATIONS = """
-dh/dt = (-h + sqrt(N_h) / N_v * I_h) / tau_h : 1  # Eq. 1b
+dh/dt = (-h + sqrt(N_h) / N_v * I_h{external}) / tau_h : 1  # Eq. 1b
 {inputs}
+{external_variables}
 theta : 1 (constant)  # threshold, one value per neuron (Eq. 2)
 {neuron}
+"""
+
+#: The layers that can take an external input (``build_network(external_input=...)``).
+EXTERNAL_LAYERS = ("visible", "hidden")
+
+#: What an external input adds inside the bracket of Eq. 1a / 1b:
+#: ``tau_v dv/dt = -v + N_h^(-1/2) xi s + I_ext + I_syn`` (and the same for h). Both
+#: are in the units of the layer's own state (an input held at I makes the layer relax
+#: towards it, as the memory's own input does).
+EXTERNAL_TERM = " + I_ext + I_syn"
+
+#: The external input's variables: ``I_ext`` for the user's summed variables,
+#: ``run_regularly`` code or assignments; ``I_syn`` for spikes (``on_pre``), decaying
+#: with ``tau_ext`` (the builder's ``tau_external``).
+EXTERNAL_VARIABLES = """
+I_ext : 1  # external input (+ I_ext in Eq. {equation}): summed variable, run_regularly, value
+dI_syn/dt = -I_syn / tau_ext : 1  # external spike input (+ I_syn in Eq. {equation}): on_pre adds
 """
 
 #: What each projection's synapses carry.
@@ -95,6 +116,10 @@ class AssociativeMemory(BrianObject):
     pools : list of NeuronGroup and Synapses
         The pooling neurons of non-local pieces (softmax, normalisation) and
         the synapses of their summed variables (empty otherwise).
+    external_input : tuple of str
+        The layers ('visible', 'hidden') whose equations have the external
+        input ``+ I_ext + I_syn`` that the user's own objects drive (see
+        `build_network`); empty by default.
     n_visible, n_hidden, n_copies : int
     parameters : dict
         The parameters the network was built with.
@@ -155,6 +180,11 @@ class AssociativeMemory(BrianObject):
     def visible_nonlinearity(self):
         """The visible piece g (`bioam.pieces`)."""
         return self.parameters["visible_nonlinearity"]
+
+    @property
+    def external_input(self):
+        """The layers with the external input ``+ I_ext + I_syn`` (see `build_network`)."""
+        return self.parameters.get("external_input", ())
 
     @property
     def baseline(self):
@@ -419,14 +449,15 @@ def _project(source, target, model, weights, n_copies, standalone, name, namespa
     return synapses
 
 
-@check_units(tau_v=ms, tau_h=ms, tau_inhibitory=ms)
+@check_units(tau_v=ms, tau_h=ms, tau_inhibitory=ms, tau_external=ms)
 def build_network(xi, *, xi_back=None, theta=0.5, tau_v=20 * ms, tau_h=1 * ms,
                   activation="step", steepness=20.0, n_copies=1, method=None,
                   dt=None, name="bioam", connection_probability=1.0,
                   shared_connectivity=False, connectivity_seed=0, dale=False,
                   baseline=None, tau_inhibitory=0 * ms, spiking=None, formulation="dense",
                   cue_period=None, n_cue_periods=None, visible_nonlinearity="identity",
-                  hidden_neuron="rate", visible_neuron="rate", constraints=()):
+                  hidden_neuron="rate", visible_neuron="rate", constraints=(),
+                  external_input=(), tau_external=5 * ms):
     """
     Build the associative memory of Eq. (1) as Brian2 objects.
 
@@ -484,11 +515,13 @@ def build_network(xi, *, xi_back=None, theta=0.5, tau_v=20 * ms, tau_h=1 * ms,
     spiking : SpikingHidden or bool, optional
         Hidden neurons as leaky integrate-and-fire neurons (see `SpikingHidden`);
         True takes the default parameters.
-    formulation : {'dense', 'event'}
+    formulation : {'dense', 'event', 'auto'}
         'dense' (default): Eq. (1) literally, two N_v x N_h projections with
         summed variables, recomputed every step. 'event': the exact,
         event-driven low-rank formulation of `bioam.event` (step activation;
         asymmetric weights, per-neuron thresholds and sparse connectivity).
+        'auto': 'event' wherever it is exact, else 'dense' (the reason is
+        logged at INFO level by Brian2's logger).
     visible_nonlinearity : str or piece
         What the hidden neurons sum, g(v) (a visible piece of `bioam.pieces`):
         'identity' (Eq. 1b, default), 'sign', 'normalised' (Eq. 32b).
@@ -503,6 +536,22 @@ def build_network(xi, *, xi_back=None, theta=0.5, tau_v=20 * ms, tau_h=1 * ms,
         every ``cue_period``, from ``memory.cue_array`` (see `bioam.event`).
     n_cue_periods : int, optional
         Number of cues per copy in a sequence.
+    external_input : bool, str or sequence of str
+        Layers that take an input from the user's own Brian2 objects:
+        'visible', 'hidden', both (True) or none (default). Each such layer
+        gains two variables inside the bracket of its equation,
+        ``tau_v dv/dt = -v + N_h^(-1/2) sum_mu xi_imu s_mu + I_ext + I_syn``
+        (Eq. 1a; the same terms in Eq. 1b for h), in the units of the layer's
+        state: ``I_ext`` (0 unless set) is held between writes, for a user's
+        summed variable (``I_ext_post = ... : 1 (summed)``, one `Synapses` per
+        layer, as Brian2 allows), ``run_regularly`` code (a `TimedArray`) or an
+        assignment; ``I_syn`` decays with ``tau_external`` and is what a user's
+        ``on_pre`` adds to (any number of `Synapses`). The input moves v (or h)
+        outside the event formulation's closed form, so external input needs the
+        dense formulation: 'auto' chooses it, 'event' is refused.
+    tau_external : Quantity
+        Time constant of ``I_syn`` (default 5 ms): a spike adding ``w`` to
+        ``I_syn`` adds ``w * tau_external`` to the time integral of the input.
 
     Returns
     -------
@@ -546,15 +595,11 @@ def build_network(xi, *, xi_back=None, theta=0.5, tau_v=20 * ms, tau_h=1 * ms,
         raise BioamError(reason)
     forward, backward, forward_mask, backward_mask = model.effective_weights(xi, xi_back)
 
-    if formulation not in FORMULATIONS:
-        raise BioamError(f"unknown formulation {formulation!r}; choose one of "
-                         f"{', '.join(FORMULATIONS)}")
-    if formulation == "event":
-        reason = model.event_reason()
-        if reason:
-            raise BioamError(f"formulation 'event' cannot build this network: {reason}; "
-                             "use formulation='dense'")
-    elif cue_period is not None:
+    external = _external_layers(external_input)
+    if external:
+        check_time("tau_external", tau_external)
+    formulation = _choose_formulation(formulation, model, external)
+    if formulation != "event" and cue_period is not None:
         raise BioamError("cue_period is an option of formulation='event'")
     if method is None:
         method = "exact" if formulation == "event" else "euler"
@@ -579,7 +624,11 @@ def build_network(xi, *, xi_back=None, theta=0.5, tau_v=20 * ms, tau_h=1 * ms,
         "asymmetric": not np.array_equal(xi_back, xi.T),
         "method": method,
         "formulation": formulation,
+        "external_input": external,
     }
+    if external:
+        parameters["tau_external"] = tau_external
+        namespace["tau_ext"] = tau_external
     for constraint in model.constraints:
         constraint_parameters, constraint_namespace = constraint.prepare(forward, backward)
         parameters.update(constraint_parameters)
@@ -608,12 +657,18 @@ def build_network(xi, *, xi_back=None, theta=0.5, tau_v=20 * ms, tau_h=1 * ms,
         "I_v", "sum over hidden neurons of xi_imu * s_mu", model.hidden_neuron)
     hidden_inputs, hidden_target = model.input_equations(
         "I_h", "sum over visible neurons of xi_mui * g(v_i)", model.visible_neuron)
+    external_slots = {
+        layer: ({"external": EXTERNAL_TERM,
+                 "external_variables": EXTERNAL_VARIABLES.format(equation=equation).strip()}
+                if layer in external else {"external": "", "external_variables": ""})
+        for layer, equation in (("visible", "1a"), ("hidden", "1b"))}
     equations = {
         "visible": _tidy(VISIBLE_EQUATIONS.format(
             inputs=visible_inputs, neuron=model.visible_neuron.equations(model),
-            output=output_equation("g", model.visible), **terms)),
+            output=output_equation("g", model.visible), **external_slots["visible"], **terms)),
         "hidden": _tidy(HIDDEN_EQUATIONS.format(
-            inputs=hidden_inputs, neuron=model.hidden_neuron.equations(model))),
+            inputs=hidden_inputs, neuron=model.hidden_neuron.equations(model),
+            **external_slots["hidden"])),
     }
     visible = NeuronGroup(n_copies * n_visible, equations["visible"], method=method,
                           namespace=namespace, name=f"{name}_visible",
@@ -680,6 +735,60 @@ def build_network(xi, *, xi_back=None, theta=0.5, tau_v=20 * ms, tau_h=1 * ms,
                                constraint_objects=constraint_objects)
     memory.set_theta(theta)
     return memory
+
+
+#: Why the event formulation cannot take an external input on each layer.
+EXTERNAL_EVENT_REASONS = {
+    "visible": ("external input to the visible layer moves v outside the low-rank state "
+                "I = N_h^(1/2)/N_v xi^T v that the event formulation integrates"),
+    "hidden": ("external input to the hidden layer varies in time, and the event formulation "
+               "integrates h in closed form between flips for a constant input only"),
+}
+
+
+def _external_layers(external_input):
+    """The layers of `build_network`'s ``external_input``, in `EXTERNAL_LAYERS` order."""
+    if external_input is True:
+        return EXTERNAL_LAYERS
+    if external_input is None or external_input is False:
+        return ()
+    layers = (external_input,) if isinstance(external_input, str) else external_input
+    try:
+        layers = set(layers)
+    except TypeError:
+        layers = {external_input}
+    unknown = sorted(map(repr, layers - set(EXTERNAL_LAYERS)))
+    if unknown:
+        raise BioamError(f"external_input takes True, 'visible', 'hidden' or both, got "
+                         f"{', '.join(unknown)}")
+    return tuple(layer for layer in EXTERNAL_LAYERS if layer in layers)
+
+
+def _choose_formulation(formulation, model, external):
+    """
+    The formulation built: 'auto' is 'event' wherever it is exact, and 'dense' (logged) otherwise.
+
+    ``external`` are the layers with an external input; the event formulation takes none.
+    """
+    if formulation not in ("auto",) + FORMULATIONS:
+        raise BioamError(f"unknown formulation {formulation!r}; choose one of "
+                         f"{', '.join(FORMULATIONS)} or auto")
+    external_reason = EXTERNAL_EVENT_REASONS[external[0]] if external else None
+    if formulation == "auto":
+        reason = model.event_reason() or external_reason
+        if reason:
+            logger.info(f"using the dense formulation: {reason}", "formulation")
+            return "dense"
+        return "event"
+    if formulation == "event":
+        if external_reason:
+            raise BioamError(f"formulation 'event' cannot take external input: {external_reason}; "
+                             "use formulation='dense' (or 'auto')")
+        reason = model.event_reason()
+        if reason:
+            raise BioamError(f"formulation 'event' cannot build this network: {reason}; "
+                             "use formulation='dense'")
+    return formulation
 
 
 def _tidy(equations):
