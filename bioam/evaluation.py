@@ -201,7 +201,7 @@ def summarise_final_states(xi, theta, images, final_hidden, reconstruction_mse, 
         ``unique_fixed_point_minima`` (distinct final states that are fixed
         points of Eq. 5: the minima proper), ``fixed_point_fraction``,
         ``median_fixed_point_margin`` (median over memories of the smallest
-        |h - theta| at the final state), ``reconstruction_mse``,
+        ``|h - theta|`` at the final state), ``reconstruction_mse``,
         ``unique_codes_objective`` and ``code_agreement`` (see
         `evaluate_hidden_codes`).
     """

@@ -369,7 +369,7 @@ def fixed_point_hidden_state(xi, hidden_state, *, xi_back=None, theta=0.5):
     -------
     is_fixed : ndarray of bool, shape (B,)
     margin : ndarray, shape (B,)
-        The smallest |h - theta| over hidden neurons at the fixed point.
+        The smallest ``|h - theta|`` over hidden neurons at the fixed point.
     """
     xi, xi_back = check_weights(xi, xi_back)
     n_visible, n_hidden = xi.shape

@@ -101,7 +101,7 @@ class TrainingConfig:
         ``surrogate='straight_through'`` (and watch ``hard_loss``).
     margin : float
         kappa of the margin term: a squared hinge penalty on
-        max(0, kappa - |h - theta|) at the training images, which keeps the
+        ``max(0, kappa - |h - theta|)`` at the training images, which keeps the
         potentials away from the threshold. 0 switches it off.
     margin_weight : float
         Weight of the margin term in the loss.
@@ -370,8 +370,8 @@ def matched_encoder_scale(parameters):
     norm of its decoder row xi_back[mu, :] (in place).
 
     Without it the encoder's scale is free in Eq. (17), and training can shrink
-    every |h - theta| until the sigmoid is soft and the codes lose their meaning.
-    On MNIST (N_h = 50, 100 epochs) it was not enough: theta and |h - theta|
+    every ``|h - theta|`` until the sigmoid is soft and the codes lose their meaning.
+    On MNIST (N_h = 50, 100 epochs) it was not enough: theta and ``|h - theta|``
     still shrank (hard loss 103 against 10 with the sigmoid); the
     straight-through surrogate (``surrogate='straight_through'``) is what
     fixes it. Does nothing for symmetric networks.

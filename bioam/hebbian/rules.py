@@ -18,16 +18,16 @@ has no self-connections (zero diagonal, 004 Section 1).
 The presets in `RULES` are the rules paper 003 (Section 1.4) takes from the
 benchmark of Lansner et al. (2025):
 
-=========================  ===============================================  ======================
-preset                     Delta W_ij                                       coefficients set
-=========================  ===============================================  ======================
-``hebb``                   eta x_i x_j                                      c2_corr = eta
-``covariance``             eta (x_i - a)(x_j - a)                           c0, c1_pre, c1_post,
-                                                                            c2_corr
-``presynaptic_covariance`` eta x_i (x_j - a)                                c1_post, c2_corr
-``willshaw``               x_i x_j, then W = min(1, W)                      c2_corr = 1, bound 1
-``bcpnn``                  counts c_ij += x_i x_j; W = log p_ij/(p_i p_j)   c2_corr = 1 on counts
-=========================  ===============================================  ======================
+==========================  ===============================================  ======================
+preset                      Delta W_ij                                       coefficients set
+==========================  ===============================================  ======================
+``hebb``                    eta x_i x_j                                      c2_corr = eta
+``covariance``              eta (x_i - a)(x_j - a)                           c0, c1_pre, c1_post,
+                                                                             c2_corr
+``presynaptic_covariance``  eta x_i (x_j - a)                                c1_post, c2_corr
+``willshaw``                x_i x_j, then W = min(1, W)                      c2_corr = 1, bound 1
+``bcpnn``                   counts c_ij += x_i x_j; W = log p_ij/(p_i p_j)   c2_corr = 1 on counts
+==========================  ===============================================  ======================
 
 The covariance rules use a *known, fixed* mean activity ``a`` (a parameter,
 for example the activity of sparse patterns, 0 for unbiased +-1 patterns),

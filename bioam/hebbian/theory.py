@@ -25,7 +25,7 @@ and of the rule,
     A = f(y, x),  a(y) = E[x A],  mu_f = E f(u, w),
     phi(u) = E_w f(u, w),  psi(u) = Var_w f(u, w),
 
-the law of total variance gives exactly (for independent units)
+the law of total variance gives exactly (for independent units)::
 
     E[h | y]   = (D - 1) [ a(y) + m (P - 1) mu_f ],
     Var[h | y] = (D - 1) [ E(x^2 A^2) - a(y)^2 + 2 (E(x^2 A) - m a(y)) (P - 1) mu_f

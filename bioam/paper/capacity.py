@@ -279,7 +279,7 @@ def sigmoid_fixed_points(steepness, theta=0.5):
     Returns
     -------
     list of dict
-        ``x`` and ``stable`` (|f'(x)| < 1) of each intersection, in increasing x.
+        ``x`` and ``stable`` (``|f'(x)| < 1``) of each intersection, in increasing x.
 
     Examples
     --------

@@ -181,7 +181,7 @@ class SpikingHidden(LIF):
     ----------
     visible_rate : float
         Spiking visible neurons too where > 0 (`SpikingVisible`'s ``rate``, Hz
-        per unit of |v|); 0 (default): rate visible neurons.
+        per unit of ``|v|``); 0 (default): rate visible neurons.
     tau_visible_synapse : Quantity
         `SpikingVisible`'s ``tau_synapse``.
 

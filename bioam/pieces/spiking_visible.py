@@ -1,5 +1,5 @@
 """
-Spiking visible neurons: v of Eq. (1a) drives a spike generator at a rate proportional to |v|.
+Spiking visible neurons: v of Eq. (1a) drives a spike generator at a rate proportional to ``|v|``.
 
 v (time constant tau_v) is the neuron's filtered input; a phase integrator
 fires at ``rate * |v|`` (an ON cell for v > 0 and an OFF cell with synapses of
@@ -38,12 +38,12 @@ ON_PRE = "{target}_post += w * sign(v_pre) / (visible_rate * tau_visible_synapse
 @dataclass(frozen=True)
 class SpikingVisible(NeuronModel):
     """
-    Spiking visible neurons firing at ``rate`` Hz per unit of |v|.
+    Spiking visible neurons firing at ``rate`` Hz per unit of ``|v|``.
 
     Parameters
     ----------
     rate : float
-        Firing rate in Hz per unit of |v| (> 0).
+        Firing rate in Hz per unit of ``|v|`` (> 0).
     tau_synapse : Quantity
         Time constant of the hidden neurons' synaptic current.
 

@@ -1,10 +1,11 @@
 """
-Use bioam's associative memory inside your own Brian2 network.
+Use bioam's associative memory inside your own Brian2 network
+=============================================================
 
 Builds the network of Eq. (1) for random weights, adds the user's own
-StateMonitors to a Network, recalls a noisy cue and plots the traces. Run it with
+StateMonitors to a Network, recalls a noisy cue and plots the traces. Run it with::
 
-    python docs/example_user_network.py
+    python docs/examples/example_user_network.py
 
 It writes example_user_network.png next to where it is run.
 """

@@ -1,12 +1,15 @@
 """
-Adding a piece: a rectified power f(h) = max(h - theta, 0)^n, registered and recalled.
+Adding a piece: a rectified power f(h) = max(h - theta, 0)^n
+============================================================
 
 A piece is one small class in one module: its Brian2 expression, its NumPy
 twin (for the reference), its parameters (validated in ``__post_init__``).
 Once registered, `bioam.build_network`, `bioam.recall`, `bioam.reference_recall`
 and the command line (``--activation relu_power:n=3``) take it by name.
 
-    python docs/example_new_piece.py
+Run it from the repository root::
+
+    python docs/examples/example_new_piece.py
 """
 
 from dataclasses import dataclass

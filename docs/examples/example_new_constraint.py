@@ -1,5 +1,6 @@
 """
-Adding a constraint piece: synapses with a few weight levels, registered and recalled.
+Adding a constraint piece: synapses with a few weight levels
+============================================================
 
 A constraint is one small class in one module. It overrides only the hooks it
 needs (`bioam.pieces.Constraint`); this one changes the weights the synapses
@@ -8,7 +9,9 @@ formulations and the command line (``bioam recall --constraint
 quantised:levels=5``) take it by name, and the NumPy reference of the same
 network is the reference recall with the quantised weights.
 
-    python docs/example_new_constraint.py
+Run it from the repository root::
+
+    python docs/examples/example_new_constraint.py
 """
 
 from dataclasses import dataclass
