@@ -27,8 +27,8 @@ demo: venv
 capacity: venv
 	$(BIN)/bioam capacity --out output/capacity
 
-# Every figure and table of paper 001 that the shared data allows (about 45 minutes on
-# 2 cores): one script per figure in experiments/paper/, the tables' bioam commands, and
+# Every figure and table of paper 001 that the shared data allows (92 minutes measured on
+# 2 busy cores, docs/reproduction.md): one script per figure in experiments/paper/, the tables' bioam commands, and
 # Section 3.2's network retrained from scratch and checked bit for bit against models/.
 # Writes output/reproduction/ (see docs/reproduction.md).
 reproduce: venv

@@ -250,7 +250,7 @@ def build_parser():
     classify.add_argument("--epochs", type=int, default=CLASSIFIER["epochs"],
                           help=f"training epochs of each MLP (default {CLASSIFIER['epochs']})")
     classify.add_argument("--seed", type=int, default=0, help="seed of the classifiers")
-    _add_simulation_options(classify, "50ms")
+    _add_simulation_options(classify, "200ms, long enough for the recalls to converge")
     classify.set_defaults(handler=_run_classify)
 
     from .baselines import PROTOCOL
@@ -646,7 +646,7 @@ def _run_classify(args):
     train_images, train_labels, _ = load_dataset(dataset, split="train", limit=args.limit_train)
     test_images, test_labels, _ = load_dataset(dataset, split="test", limit=args.limit_test)
     _check_pixels(dataset, train_images, model)
-    kwds = _simulation_kwds(args, model["metadata"])
+    kwds = _simulation_kwds(args, model["metadata"], duration_default="evaluate_duration")
     rows = table1(model["xi"], (train_images, train_labels), (test_images, test_labels),
                   xi_back=model["xi_back"], theta=model_theta(model), backend=args.backend,
                   seed=args.seed, epochs=args.epochs, progress=_progress(args), **kwds)

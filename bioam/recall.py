@@ -42,8 +42,8 @@ DEFAULTS = {
     "tau_h": 1 * ms,
     "dt": 0.025 * ms,
     "duration": 50 * ms,
-    # `bioam evaluate` counts fixed points over whole data sets: it runs each recall
-    # to convergence. At 50 ms, 217 of the 60,000 MNIST recalls of the paper's
+    # `bioam evaluate` and `bioam classify` recall whole data sets: they run each
+    # recall to convergence. At 50 ms, 217 of the 60,000 MNIST recalls of the paper's
     # network (models/mnist_nh50_global.npz) had not reached their fixed point; at
     # 200 ms all but one had, and dt / 4 changes the count by 0.01% (docs/results.md).
     "evaluate_duration": 200 * ms,

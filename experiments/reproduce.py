@@ -11,7 +11,7 @@ is in the data directory; otherwise they are listed as not run.
 
     python experiments/reproduce.py [--out output/reproduction] [--only fig1 fig6 ...]
 
-About 45 minutes on 2 cores (``make reproduce``); docs/reproduction.md shows every
+92 minutes measured on 2 busy cores (``make reproduce``); docs/reproduction.md shows every
 result beside the paper's.
 """
 
@@ -115,6 +115,10 @@ def main(argv=None):
     parser.add_argument("--out", default=os.path.join("output", "reproduction"), metavar="DIR")
     parser.add_argument("--only", nargs="+", default=None, metavar="STEP",
                         help="run these steps only: " + " ".join(steps("OUT")))
+    parser.add_argument("--record", default="reproduce.json", metavar="NAME",
+                        help="file in OUT of the steps' commands and times (default "
+                             "reproduce.json; give another name to run some steps beside a "
+                             "running reproduction)")
     parser.add_argument("--compare-models", nargs=3, default=None, metavar=("PRODUCED",
                         "COMMITTED", "REPORT"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -129,7 +133,7 @@ def main(argv=None):
         return 2
     environment = dict(os.environ, OPENBLAS_NUM_THREADS="1", PYTHONUNBUFFERED="1")
     os.makedirs(args.out, exist_ok=True)
-    summary_path = os.path.join(args.out, "reproduce.json")
+    summary_path = os.path.join(args.out, os.path.basename(args.record))
     record = {"steps": {}, "cpu_count": os.cpu_count()}
     if os.path.exists(summary_path):  # a partial rerun keeps the other steps' records
         with open(summary_path) as stream:

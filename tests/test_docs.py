@@ -5,11 +5,12 @@ import runpy
 from pathlib import Path
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
+EXAMPLES = DOCS / "examples"
 
 
 def test_example_user_network_recalls_and_plots(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
-    runpy.run_path(str(DOCS / "example_user_network.py"), run_name="__main__")
+    runpy.run_path(str(EXAMPLES / "example_user_network.py"), run_name="__main__")
     out = capsys.readouterr().out
     assert "recalled s   [1 0 1 1 0]" in out
     assert os.path.getsize(tmp_path / "example_user_network.png") > 10_000
@@ -40,7 +41,7 @@ def test_example_new_piece_registers_and_matches_the_reference():
     import subprocess
     import sys
 
-    script = DOCS / "example_new_piece.py"
+    script = EXAMPLES / "example_new_piece.py"
     output = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
                             check=True, timeout=600).stdout
     line = [row for row in output.splitlines() if row.startswith("largest |h - reference|")][0]
@@ -49,11 +50,12 @@ def test_example_new_piece_registers_and_matches_the_reference():
 
 
 def test_example_new_constraint_matches_the_reference_in_both_formulations():
-    """docs/example_new_constraint.py: a constraint added in one module, in its own process."""
+    """docs/examples/example_new_constraint.py: a constraint added in one module, in its own
+    process."""
     import subprocess
     import sys
 
-    script = DOCS / "example_new_constraint.py"
+    script = EXAMPLES / "example_new_constraint.py"
     output = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
                             check=True, timeout=600).stdout
     for formulation in ("dense", "event"):
@@ -189,7 +191,7 @@ def test_beyond_the_paper_table_is_its_json_reports():
         number(r["unique_fixed_point_minima"]) for r in converged]
     assert rows["distinct final states at 200 ms"][1:] == [
         number(r["unique_minima"]) for r in converged]
-    assert rows["distinct fixed points / final states at 50 ms (the engine's default)"][1:] == [
+    assert rows["distinct fixed points / final states at 50 ms (the engine's default for single recalls)"][1:] == [
         f"{number(r['unique_fixed_point_minima'])} / {number(r['unique_minima'])}"
         for r in default]
     assert rows["reconstruction MSE per pixel at the fixed point (200 ms)"][1:] == [
@@ -214,3 +216,28 @@ def test_beyond_the_paper_table_is_its_json_reports():
     with open(folder / "mnist_nh50_global" / "training.json") as f:
         training = json.load(f)
     assert f"{training['total_seconds']:.0f} s" in block
+
+
+def test_reproduction_doc_tables_are_what_their_committed_files_say(tmp_path):
+    """Every number of docs/reproduction.md comes from a committed CSV/JSON with provenance."""
+    import json
+
+    from bioam.paper.report import document_tables, reproduction_tables, update_document
+
+    folder = DOCS / "figures" / "paper"
+    text = (DOCS / "reproduction.md").read_text()
+    in_doc = document_tables(text)
+    generated = reproduction_tables(folder)
+    assert set(in_doc) == set(generated), "a table without its files, or files without a table"
+    for name, table in in_doc.items():
+        assert table == generated[name], f"table {name} differs from its files"
+    # every figure's folder carries the provenance of what it holds
+    for sub in sorted(path for path in folder.iterdir() if path.is_dir()):
+        records = list(sub.glob("*provenance*.json")) + [
+            path for path in sub.glob("*.json") if "provenance" in json.loads(path.read_text())]
+        assert records, f"{sub.name} has no provenance record"
+    # the updater rewrites a stale table and leaves the rest of the page alone
+    stale = tmp_path / "page.md"
+    stale.write_text(text.replace(in_doc["fig6"], "| stale |"))
+    assert update_document(stale, folder) == ["fig6"]
+    assert stale.read_text() == text

@@ -45,7 +45,8 @@ def _read_json(path):
 
 def _markdown(header, rows):
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    lines += ["| " + " | ".join(str(cell).replace("|", "\\|") for cell in row) + " |"
+              for row in rows]
     return "\n".join(lines)
 
 
@@ -110,7 +111,7 @@ def _fig10(folder):
          for n in nh])
     intersections = _markdown(
         ["steepness k", "intersections x = f(x)", "slopes f'(x)", "stable"],
-        [[_g(k), ", ".join(f"{float(p['x']):.4g}" for p in points if float(p["steepness"]) == k),
+        [[_g(k), ", ".join(f"{float(p['x']):.5g}" for p in points if float(p["steepness"]) == k),
           ", ".join(f"{float(p['slope']):.3g}" for p in points if float(p["steepness"]) == k),
           ", ".join(p["stable"] for p in points if float(p["steepness"]) == k)]
          for k in steepnesses])
@@ -156,15 +157,21 @@ def _table4(folder):
 
 
 def _runtimes(folder):
-    record = _read_json(os.path.join(folder, "reproduce.json"))
+    names = sorted(name for name in os.listdir(folder)
+                   if name.startswith("reproduce") and name.endswith(".json"))
+    if "reproduce.json" not in names:
+        raise FileNotFoundError(os.path.join(folder, "reproduce.json"))
+    steps = {}
+    for name in names:  # steps run beside the main reproduction keep their own record
+        steps.update(_read_json(os.path.join(folder, name))["steps"])
     rows, total = [], 0.0
-    for name, step in record["steps"].items():
+    for name, step in steps.items():
         if step["status"] == "not run":
             rows.append([name, step["reproduces"], "not run: " + step["reason"]])
             continue
         total += step["seconds"]
         rows.append([name, step["reproduces"], f"{step['status']}, {step['seconds']:.0f} s"])
-    rows.append(["all", "", f"{total / 60:.0f} min"])
+    rows.append(["all (sum of the steps)", "", f"{total / 60:.0f} min"])
     return _markdown(["step", "reproduces", "status, wall time (2 cores)"], rows)
 
 
@@ -272,7 +279,7 @@ def reproduction_tables(folder):
     return tables
 
 
-_BLOCK = re.compile(r"(<!-- table:(?P<name>[\w]+) -->\n)(?P<body>.*?)(\n<!-- end:(?P=name) -->)",
+_BLOCK = re.compile(r"(<!-- table:(?P<name>\w+) -->\n)(?P<body>.*?)\n?(<!-- end:(?P=name) -->)",
                     re.S)
 
 
@@ -300,7 +307,7 @@ def update_document(path, folder):
         if name not in tables or tables[name] == match["body"]:
             return match.group(0)
         changed.append(name)
-        return match.group(1) + tables[name] + match.group(4)
+        return match.group(1) + tables[name] + "\n" + match.group(4)
 
     updated = _BLOCK.sub(replace, text)
     if changed:
