@@ -40,7 +40,6 @@ from ..progress import progress_reporter
 from ..recall import DEFAULTS
 from ..reference import fixed_point_hidden_state
 from ..sweeps import run_sweep
-from ..theory import no_bit_flip_bound, no_bit_flip_probability
 from ..validation import BioamError
 
 __all__ = ["FIGURES", "capacity_rows", "summarise", "figure1_rows", "figure6_rows",
@@ -406,7 +405,7 @@ def _plot_versus(rows, key, xlabel, title, path, theory=False, log_x=False):
                       alpha=0.7, label=f"bound, Eq. 40, σ_v² = {variance:g}")
             axis.plot(x, _drawn([row["fixed_points_mean"] for row in summary]), "s",
                       mfc="none", color=color, ms=7,
-                      label=f"targets that are fixed points (Eq. 5)")
+                      label="targets that are fixed points (Eq. 5)")
     n_patterns = rows[0]["n_patterns"]
     axis.axhline(n_patterns, color="0.6", lw=6, alpha=0.35, label=f"all {n_patterns} patterns")
     axis.set_yscale("log", base=2)

@@ -17,12 +17,11 @@ DIR/provenance.json.
 """
 
 import os
-import sys
 
 from bioam.datasets import load_dataset
 from bioam.paper.mnist import (FIGURES, figure2_data, plot_figure2, script_argv, script_inputs,
                                script_options, script_parser, write_tables)
-from bioam.validation import BioamError
+from _common import run
 
 
 def main(argv=None):
@@ -51,8 +50,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except BioamError as error:
-        print(f"error: {error}", file=sys.stderr)
-        sys.exit(2)
+    run(main, None)

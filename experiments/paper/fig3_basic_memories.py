@@ -17,13 +17,12 @@ the test images), DIR/fig3c_examples.csv and DIR/provenance.json.
 """
 
 import os
-import sys
 
 from bioam.datasets import load_dataset
 from bioam.paper.mnist import (FIGURES, figure3ab_data, figure3c_data, plot_figure3ab,
                                plot_figure3c, script_argv, script_inputs, script_options,
                                script_parser, write_tables)
-from bioam.validation import BioamError
+from _common import run
 
 
 def main(argv=None):
@@ -60,8 +59,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except BioamError as error:
-        print(f"error: {error}", file=sys.stderr)
-        sys.exit(2)
+    run(main, None)

@@ -18,7 +18,6 @@ trained, DIR/training.json (the command and its wall time).
 """
 
 import os
-import sys
 import time
 
 from bioam.cli import main as bioam_main
@@ -27,6 +26,7 @@ from bioam.paper.mnist import (FIGURE7_TRAINING, FIGURES, figure7_data, plot_fig
                                plot_figure7, script_argv, script_inputs, script_options,
                                script_parser, write_tables)
 from bioam.provenance import provenance
+from _common import run
 from bioam.validation import BioamError
 
 
@@ -103,8 +103,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except BioamError as error:
-        print(f"error: {error}", file=sys.stderr)
-        sys.exit(2)
+    run(main, None)

@@ -13,12 +13,11 @@ DIR/fig9_examples.csv, DIR/fig9.json (with provenance) and DIR/provenance.json.
 """
 
 import os
-import sys
 
 from bioam.datasets import load_dataset
 from bioam.paper.mnist import (FIGURES, figure9_data, plot_figure3ab, plot_figure9, script_argv,
                                script_inputs, script_options, script_parser, write_tables)
-from bioam.validation import BioamError
+from _common import run
 
 
 def main(argv=None):
@@ -50,8 +49,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except BioamError as error:
-        print(f"error: {error}", file=sys.stderr)
-        sys.exit(2)
+    run(main, None)
