@@ -18,6 +18,7 @@ import numpy as np
 from .io import write_csv_atomic
 from .progress import progress_reporter
 from .recall import DEFAULTS, RecallSession
+from .reference import fixed_point_hidden_state
 from .theory import no_bit_flip_bound, no_bit_flip_probability
 from .validation import BioamError, check_positive
 
@@ -25,7 +26,8 @@ __all__ = ["binary_patterns", "capacity_experiment", "capacity_for_hidden_size",
            "write_capacity_csv", "CSV_COLUMNS"]
 
 CSV_COLUMNS = ["nh", "nv", "theta", "noise", "noise_variance", "n_patterns",
-               "n_recalled", "fraction_recalled", "bound_eq40", "probability_eq38",
+               "n_recalled", "fraction_recalled", "n_fixed_points", "bound_eq40",
+               "probability_eq38",
                "backend", "seed", "seconds"]
 
 
@@ -176,11 +178,14 @@ def capacity_for_hidden_size(n_hidden, *, ratio, thetas, noises, backend, tau_v,
                 start = time.perf_counter()
                 result = session.recall(cues, theta=theta)
                 recalled = int(np.all(result.states == patterns, axis=1).sum())
+                # the targets that are fixed points of Eq. 5 (NumPy, from the same weights)
+                is_fixed, _ = fixed_point_hidden_state(xi, patterns, theta=theta)
                 row = {
                     "nh": n_hidden, "nv": n_visible, "theta": float(theta),
                     "noise": float(noise), "noise_variance": float(noise) ** 2,
                     "n_patterns": n_patterns, "n_recalled": recalled,
                     "fraction_recalled": recalled / n_patterns,
+                    "n_fixed_points": int(is_fixed.sum()),
                     "bound_eq40": float(no_bit_flip_bound(n_hidden, n_visible, noise)),
                     "probability_eq38": float(no_bit_flip_probability(n_hidden, n_visible,
                                                                       noise)),

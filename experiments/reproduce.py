@@ -131,6 +131,8 @@ def main(argv=None):
         print(f"error: unknown step(s) {' '.join(unknown)}; choose from {' '.join(plan)}",
               file=sys.stderr)
         return 2
+    from bioam.io import write_json_atomic
+
     environment = dict(os.environ, OPENBLAS_NUM_THREADS="1", PYTHONUNBUFFERED="1")
     os.makedirs(args.out, exist_ok=True)
     summary_path = os.path.join(args.out, os.path.basename(args.record))
@@ -166,12 +168,8 @@ def main(argv=None):
         step["seconds"] = round(time.perf_counter() - step_started, 1)
         record["steps"][name] = step
         print(f"== {name}: {step['status']} in {step['seconds']:.0f} s", flush=True)
-        from bioam.io import write_json_atomic
-
         write_json_atomic(summary_path, record)
     record["seconds_this_run"] = round(time.perf_counter() - started, 1)
-    from bioam.io import write_json_atomic
-
     write_json_atomic(summary_path, record)
     print(f"wrote {summary_path}; {len(failed)} step(s) failed{': ' + ' '.join(failed) if failed else ''}")
     return 1 if failed else 0

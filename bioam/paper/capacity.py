@@ -35,10 +35,9 @@ from brian2 import ms
 from scipy.optimize import brentq
 from scipy.special import expit
 
-from ..capacity import binary_patterns, capacity_for_hidden_size
+from ..capacity import capacity_for_hidden_size
 from ..progress import progress_reporter
 from ..recall import DEFAULTS
-from ..reference import fixed_point_hidden_state
 from ..sweeps import run_sweep
 from ..validation import BioamError
 
@@ -69,21 +68,6 @@ ROW_COLUMNS = ["figure", "nh", "nv", "ratio", "tau_v_ms", "tau_h_ms", "tau_ratio
                "activation", "steepness", "theta", "noise", "noise_variance", "seed",
                "n_patterns", "n_recalled", "fraction_recalled", "n_fixed_points",
                "bound_eq40", "probability_eq38", "backend", "seconds"]
-
-
-def _task(n_hidden, **setting):
-    """One sweep task: the rows of `capacity_for_hidden_size` and the static fixed points."""
-    rows = capacity_for_hidden_size(n_hidden, **setting)
-    # the target patterns that are fixed points of Eq. 5 (the same draw of weights
-    # and patterns as capacity_for_hidden_size: the seed sequence [seed, N_h])
-    rng = np.random.default_rng([setting["seed"], n_hidden])
-    n_visible = int(round(setting["ratio"] * n_hidden))
-    xi = rng.standard_normal((n_visible, n_hidden))
-    patterns = binary_patterns(n_hidden, setting["max_patterns"], rng)
-    for row in rows:
-        is_fixed, _ = fixed_point_hidden_state(xi, patterns, theta=row["theta"])
-        row["n_fixed_points"] = int(is_fixed.sum())
-    return rows
 
 
 def capacity_rows(settings, *, figure, backend="cpp_standalone", scheduler=None,
@@ -130,7 +114,8 @@ def capacity_rows(settings, *, figure, backend="cpp_standalone", scheduler=None,
                 f"{setting['tau_v']}, {setting['activation']}, seed {setting['seed']}: "
                 + ", ".join(f"{row['n_recalled']}/{row['n_patterns']}" for row in rows))
 
-    per_task = run_sweep(_task, tasks, scheduler=scheduler, n_workers=n_workers, cache=cache,
+    per_task = run_sweep(capacity_for_hidden_size, tasks, scheduler=scheduler,
+                         n_workers=n_workers, cache=cache,
                          progress=report, label=f"Figure {figure}", describe=describe)
     rows = []
     for task, task_rows in zip(tasks, per_task):

@@ -52,6 +52,7 @@ import numpy as np
 from ..evaluation import count_unique, summarise_final_states
 from ..io import write_csv_atomic, write_json_atomic
 from ..models import load_model, model_theta
+from .outputs import jsonable
 from ..progress import progress_reporter
 from ..provenance import portable_path, provenance
 from ..recall import DEFAULTS, RecallSession
@@ -666,20 +667,6 @@ def figure9_data(model, images, labels, *, example_digits=FIGURES["9"]["example_
 # --- writing -------------------------------------------------------------------------------
 
 
-def _jsonable(value):
-    if isinstance(value, dict):
-        return {str(key): _jsonable(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(item) for item in value]
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, (str, int, float, bool, type(None))):
-        return value
-    return str(value)
-
-
 def write_tables(folder, tables=None, summaries=None, *, inputs=(), argv=None, settings=None):
     """
     Write a figure's CSV and JSON files, each JSON with its provenance, and provenance.json.
@@ -706,7 +693,7 @@ def write_tables(folder, tables=None, summaries=None, *, inputs=(), argv=None, s
         The paths written.
     """
     record = provenance(list(inputs), argv=argv)
-    record["settings"] = _jsonable(settings or {})
+    record["settings"] = jsonable(settings or {})
     written = []
     for name, rows in (tables or {}).items():
         if not rows:
@@ -717,7 +704,7 @@ def write_tables(folder, tables=None, summaries=None, *, inputs=(), argv=None, s
         written.append(write_csv_atomic(os.path.join(folder, name), rows, columns))
     for name, summary in (summaries or {}).items():
         written.append(write_json_atomic(os.path.join(folder, name),
-                                         dict(_jsonable(summary), provenance=record)))
+                                         dict(jsonable(summary), provenance=record)))
     written.append(write_json_atomic(os.path.join(folder, "provenance.json"), record))
     return written
 

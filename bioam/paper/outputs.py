@@ -16,7 +16,27 @@ import sys
 from ..io import write_csv_atomic, write_json_atomic
 from ..provenance import provenance
 
-__all__ = ["write_figure_outputs"]
+__all__ = ["write_figure_outputs", "jsonable"]
+
+
+def jsonable(value):
+    """A value as plain JSON: numpy scalars and arrays as numbers and lists, other objects as text."""
+    import numpy as np
+    from brian2 import Quantity
+
+    if isinstance(value, Quantity):
+        return str(value)  # with its unit ('200. ms'), not the bare number in seconds
+    if isinstance(value, dict):
+        return {str(key): jsonable(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(item) for item in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, (str, int, float, bool, type(None))):
+        return value
+    return str(value)
 
 
 def write_figure_outputs(folder, stem, *, rows, summary=None, draw=None, inputs=(), argv=None,
@@ -57,10 +77,6 @@ def write_figure_outputs(folder, stem, *, rows, summary=None, draw=None, inputs=
         draw(path)
         written.append(path)
     record = provenance(list(inputs), argv=list(sys.argv if argv is None else argv))
-    record["settings"] = {key: value if isinstance(value, (int, float, str, bool, type(None)))
-                          else str(value) if not isinstance(value, (list, tuple))
-                          else [item if isinstance(item, (int, float, str)) else str(item)
-                                for item in value]
-                          for key, value in (settings or {}).items()}
+    record["settings"] = jsonable(settings or {})
     written.append(write_json_atomic(os.path.join(folder, f"{stem}_provenance.json"), record))
     return written
