@@ -10,8 +10,9 @@ Files are read with ``allow_pickle=False`` and validated; every problem is a
 one-line `BioamError`. Writes are atomic: a temporary file with a unique name
 in the same folder is renamed over the target, so a killed process never
 leaves half a file, and temporaries of killed writers are removed by the next
-write to that folder. `check_output_paths` refuses, before any work, outputs
-that cannot be written or that are the same file as an input.
+write to that folder, or the next `check_output_paths` of an output there.
+`check_output_paths` refuses, before any work, outputs that cannot be written
+or that are the same file as an input.
 """
 
 import json
@@ -65,7 +66,8 @@ def read_npz(path, required=(), what="file"):
                 "load; save plain numeric arrays with numpy.savez"
             ) from None
         raise BioamError(f"{what} {path!r} is corrupt or not an .npz file ({error})") from None
-    except (OSError, zipfile.BadZipFile, EOFError, KeyError) as error:
+    except (OSError, zipfile.BadZipFile, EOFError, KeyError, zlib.error) as error:
+        # zlib.error: a compressed member whose deflate stream is damaged
         raise BioamError(f"{what} {path!r} is corrupt or not an .npz file ({error})") from None
     missing = [key for key in required if key not in arrays]
     if missing:
@@ -77,8 +79,8 @@ def read_npz(path, required=(), what="file"):
 
 
 #: Temporary files of `_write_atomic` are named ``.tmp_bioam_<host>_<pid>_<random><suffix>``
-#: in the target's folder: a kill leaves one behind, and a later write to the same folder
-#: removes it once its writer is gone (see `remove_orphans`).
+#: in the target's folder: a kill leaves one behind, and a later write to the same folder (or
+#: a check of an output there) removes it once its writer is gone (see `remove_orphans`).
 TEMPORARY_PREFIX = ".tmp_bioam_"
 ORPHAN_AGE_SECONDS = 3600.0
 _ORPHAN = re.compile(r"^\.tmp_bioam_([0-9a-f]{8})_(\d+)_[A-Za-z0-9_]+\.[A-Za-z0-9]+$")
@@ -317,7 +319,10 @@ def check_output_paths(outputs, inputs=()):
     folder that exists or can be created and that is writable (checked by
     creating and deleting a temporary file there); not the same file as any
     input (compared by device and inode, so links and different spellings of a
-    path are caught); and not the same file as another output.
+    path are caught); and not the same file as another output. Temporaries that
+    killed writers left in the output folders are removed (`remove_orphans`),
+    also where this run will write nothing (a resumed training whose epochs
+    are all done writes no checkpoint).
 
     Parameters
     ----------
@@ -370,6 +375,7 @@ def check_output_paths(outputs, inputs=()):
         folder = os.path.dirname(os.path.abspath(path))
         if folder not in folders:
             _check_folder(folder, label, path)
+            remove_orphans(folder)
             folders.add(folder)
 
 
