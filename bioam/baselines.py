@@ -238,7 +238,7 @@ def make_cues(images, cue="occluded", rows=PROTOCOL["occluded_rows"]):
     raise BioamError(f"unknown cue {cue!r}; choose occluded or clean")
 
 
-def recall_baseline(model, memories, cues, *, backend="cpp_standalone", beta=PROTOCOL["beta"],
+def recall_baseline(model, memories, cues, *, backend=DEFAULTS["backend"], beta=PROTOCOL["beta"],
                     tau_v=PROTOCOL["tau_v"], tau_h=PROTOCOL["tau_h"], dt=PROTOCOL["dt"],
                     duration=None, progress=False):
     """
@@ -316,7 +316,7 @@ def _score(classifier, seen, labels):
 def table4(train_images, train_labels, classifier, *, threshold_model=None,
            threshold_n_memories=60000, n_memories=PROTOCOL["n_memories"],
            n_draws=PROTOCOL["n_draws"], seed=PROTOCOL["seed"], cues=PROTOCOL["cues"],
-           beta=PROTOCOL["beta"], backend="cpp_standalone", models=tuple(MODELS),
+           beta=PROTOCOL["beta"], backend=DEFAULTS["backend"], models=tuple(MODELS),
            durations=None, dt=PROTOCOL["dt"], classifier_test_accuracy=float("nan"),
            progress=False):
     """

@@ -20,7 +20,7 @@ from .progress import progress_reporter
 from .recall import DEFAULTS, RecallSession
 from .reference import fixed_point_hidden_state
 from .theory import no_bit_flip_bound, no_bit_flip_probability
-from .validation import BioamError, check_positive
+from .validation import BioamError, check_memory, check_positive, check_seed, check_timing
 
 __all__ = ["binary_patterns", "capacity_experiment", "capacity_for_hidden_size",
            "write_capacity_csv", "CSV_COLUMNS"]
@@ -42,13 +42,20 @@ def binary_patterns(n_hidden, max_patterns=None, rng=None):
     total = 2**n_hidden
     if max_patterns is None or max_patterns >= total:
         return np.array(list(itertools.product((0.0, 1.0), repeat=n_hidden)))
+    if n_hidden > 62:  # codes beyond int64: draw bit vectors, keep the first distinct ones
+        drawn = np.empty((0, n_hidden))
+        while len(drawn) < max_patterns:
+            drawn = np.vstack([drawn, rng.integers(0, 2, (max_patterns, n_hidden))])
+            _, first = np.unique(drawn, axis=0, return_index=True)
+            drawn = drawn[np.sort(first)]
+        return drawn[:max_patterns].astype(float)
     codes = rng.choice(total, size=max_patterns, replace=False)
     bits = (codes[:, None] >> np.arange(n_hidden - 1, -1, -1)) & 1
     return bits.astype(float)
 
 
 def capacity_experiment(n_hidden_values, *, ratio=100, thetas=(0.5,), noises=(0.0,),
-                        backend="cpp_standalone", tau_v=DEFAULTS["tau_v"],
+                        backend=DEFAULTS["backend"], tau_v=DEFAULTS["tau_v"],
                         tau_h=DEFAULTS["tau_h"], dt=DEFAULTS["dt"],
                         duration=DEFAULTS["duration"], activation="step", steepness=20.0,
                         max_patterns=None, seed=0, max_synapses=2**24, progress=True,
@@ -106,6 +113,21 @@ def capacity_experiment(n_hidden_values, *, ratio=100, thetas=(0.5,), noises=(0.
                 "to use a random sample"
             )
     check_positive("ratio", ratio)
+    check_seed(seed)
+    if max_patterns is not None and (int(max_patterns) != max_patterns or max_patterns < 1):
+        raise BioamError(f"max_patterns must be a positive integer, got {max_patterns}")
+    for theta in thetas:
+        if not np.isfinite(theta):
+            raise BioamError(f"theta must be a finite number, got {theta}")
+    check_timing(tau_v, tau_h, dt, duration)
+    check_positive("steepness", steepness)
+    for n_hidden in n_hidden_values:
+        n_visible = ratio * n_hidden
+        n_patterns = min(2.0**n_hidden, max_patterns or np.inf)
+        check_memory(f"the capacity of N_h = {n_hidden}, N_v = {n_visible:.0f} "
+                     f"({n_patterns:.0f} patterns)",
+                     8.0 * n_visible * (3 * n_hidden + 3 * n_patterns),
+                     "give a smaller --ratio, N_h or --max-patterns")
     report = progress_reporter(progress if len(n_hidden_values) > 1 and scheduler != "inline"
                                else False, __name__)
     for noise in noises:

@@ -17,7 +17,7 @@ import warnings
 import numpy as np
 from brian2.utils.logger import get_logger
 
-from .recall import RecallSession
+from .recall import DEFAULTS, RecallSession
 from .validation import BioamError
 
 __all__ = ["CLASSIFIER", "PAPER_TABLE1", "TABLE1_COLUMNS", "fit_mlp", "mlp_classifier", "table1"]
@@ -63,7 +63,7 @@ def _fit_and_score(train_x, train_y, test_x, test_y, seed, epochs):
     return float(fit_mlp(train_x, train_y, seed, epochs).score(test_x, test_y))
 
 
-def table1(xi, train, test, *, xi_back=None, theta=0.5, backend="cpp_standalone", seed=0,
+def table1(xi, train, test, *, xi_back=None, theta=0.5, backend=DEFAULTS["backend"], seed=0,
            epochs=CLASSIFIER["epochs"], progress=True, **recall_options):
     """
     Test accuracy of the MLP on recalled hidden states, recalled visible states and images.

@@ -12,8 +12,9 @@ import sys
 from . import __version__
 from .backends import BACKENDS
 from .pieces import REGISTRY
+from .recall import DEFAULTS
 from .variants import VARIANTS
-from .validation import BioamError, parse_time
+from .validation import BioamError, check_memory, check_positive, check_seed, parse_time
 
 __all__ = ["main", "build_parser"]
 
@@ -41,8 +42,9 @@ def _time_argument(name):
 
 
 def _add_simulation_options(parser, duration_default):
-    parser.add_argument("--backend", default="cpp_standalone", metavar="B",
-                        help=f"Brian2 target: {', '.join(BACKENDS)} (default: cpp_standalone)")
+    parser.add_argument("--backend", default=DEFAULTS["backend"], metavar="B",
+                        help=f"Brian2 target: {', '.join(BACKENDS)} "
+                             f"(default: {DEFAULTS['backend']})")
     parser.add_argument("--dt", type=_time_argument("dt"), default=None,
                         help="time step, e.g. 0.025ms (default 0.025ms)")
     parser.add_argument("--duration", type=_time_argument("duration"), default=None,
@@ -286,7 +288,7 @@ def build_parser():
     baselines.add_argument("--epochs", type=int, default=PROTOCOL["classifier_epochs"],
                            help="training epochs of the classifier (default "
                                 f"{PROTOCOL['classifier_epochs']})")
-    baselines.add_argument("--backend", default="cpp_standalone", metavar="B",
+    baselines.add_argument("--backend", default=DEFAULTS["backend"], metavar="B",
                            help=f"Brian2 target: {', '.join(BACKENDS)} (default cpp_standalone)")
     baselines.add_argument("--out", required=True, metavar="DIR")
     baselines.add_argument("--quiet", action="store_true", help="no progress lines")
@@ -371,6 +373,10 @@ def _simulation_kwds(args, stored=None, duration_default="duration"):
         if value is None:  # a model file may store None (a setting it did not use)
             value = stored.get(key)
         kwds[key] = DEFAULTS[key] if value is None else value
+    check_positive("--steepness", kwds["steepness"])
+    from .pieces.assembly import assemble
+
+    assemble(kwds["activation"], steepness=kwds["steepness"])  # refuses an unknown activation
     kwds["formulation"] = args.formulation or DEFAULTS["formulation"]
     if args.workers is not None:
         if args.workers < 1:
@@ -393,6 +399,14 @@ def _dataset_inputs(dataset, label="--dataset"):
     from .datasets import dataset_files
 
     return [(label, path) for path in dataset_files(dataset)] if dataset else []
+
+
+def _in_folder(args, option, name):
+    """The file ``name`` in the output folder of ``--option``; an empty folder is refused."""
+    folder = getattr(args, option)
+    if not str(folder).strip():
+        raise BioamError(f"--{option} is empty; give an output folder (e.g. output/{args.command})")
+    return os.path.join(folder, name)
 
 
 def _check_paths(args, outputs, inputs=()):
@@ -444,8 +458,8 @@ def _run_capacity(args):
     from .capacity import capacity_experiment, write_capacity_csv
     from .plotting import plot_capacity
 
-    csv_path = os.path.join(args.out, "capacity.csv")
-    figure_path = os.path.join(args.out, "capacity.png")
+    csv_path = _in_folder(args, "out", "capacity.csv")
+    figure_path = _in_folder(args, "out", "capacity.png")
     _check_paths(args, [("--out", csv_path), ("--out", figure_path)])
     check_runnable(args.backend)
     kwds = _simulation_kwds(args)
@@ -470,8 +484,8 @@ def _run_compare(args):
     from .io import write_csv_atomic
     from .plotting import plot_compare
 
-    csv_path = os.path.join(args.out, "compare.csv")
-    figure_path = os.path.join(args.out, "compare.png")
+    csv_path = _in_folder(args, "out", "compare.csv")
+    figure_path = _in_folder(args, "out", "compare.png")
     _check_paths(args, [("--out", csv_path), ("--out", figure_path)],
                  [("--model", args.model)] + _dataset_inputs(args.dataset))
     check_runnable(args.backend)
@@ -479,17 +493,22 @@ def _run_compare(args):
         parse_combination(spec)
     if args.n < 1:
         raise BioamError(f"--n must be at least 1, got {args.n}")
-    if args.noise < 0:
-        raise BioamError(f"--noise must be >= 0, got {args.noise}")
+    if not 0 <= args.noise < float("inf"):
+        raise BioamError(f"--noise must be a finite number >= 0, got {args.noise}")
     kwds = _simulation_kwds(args)
-    timing = {key: kwds[key] for key in ("tau_v", "tau_h", "dt", "duration", "formulation")
+    timing = {key: kwds[key] for key in ("tau_v", "tau_h", "dt", "duration", "formulation",
+                                         "activation", "steepness")
               if key in kwds}
     rng = np.random.default_rng(args.seed)
     target_hidden = None
     if args.random:
-        if args.nh < 1 or args.ratio <= 0:
-            raise BioamError("--nh must be >= 1 and --ratio > 0")
+        if args.nh < 1:
+            raise BioamError(f"--nh must be at least 1, got {args.nh}")
+        check_positive("--ratio", args.ratio)
         n_visible = int(round(args.ratio * args.nh))
+        check_memory(f"{args.n} cues and weights of N_v = {n_visible}, N_h = {args.nh}",
+                     8.0 * n_visible * (4 * args.n + 3 * args.nh),
+                     "give a smaller --nh, --ratio or --n")
         xi = rng.standard_normal((n_visible, args.nh))
         xi_back, theta = None, 0.5
         target_hidden = rng.integers(0, 2, (args.n, args.nh)).astype(float)
@@ -507,7 +526,10 @@ def _run_compare(args):
         if images.shape[1] != xi.shape[0]:
             raise BioamError(f"data set {dataset!r} has {images.shape[1]} pixels but the model "
                              f"has N_v = {xi.shape[0]}")
-        chosen = np.sort(rng.choice(len(images), size=min(args.n, len(images)), replace=False))
+        if args.n > len(images):
+            raise BioamError(f"--n {args.n} is more than the {len(images)} training images of "
+                             f"{dataset!r}; give --n {len(images)} or fewer")
+        chosen = np.sort(rng.choice(len(images), size=args.n, replace=False))
         memories = images[chosen].astype(np.float64)
     cues = memories + args.noise * rng.standard_normal(memories.shape)
     if not args.random and args.noise > 0:
@@ -534,11 +556,13 @@ def _run_train(args):
     from .models import save_model
     from .training import TrainingConfig, check_checkpoint_path, matched_encoder_scale, train
 
+    if args.checkpoint is not None and not args.checkpoint.strip():
+        raise BioamError("--checkpoint is empty; give a file name, or leave it out for "
+                         f"{args.out}.ckpt.npz")
     checkpoint = args.checkpoint or args.out + ".ckpt.npz"
     inputs = _dataset_inputs(args.dataset) + [("--init", args.init)]
     _check_paths(args, [("--out", args.out), ("--checkpoint", checkpoint)], inputs)
     check_checkpoint_path(checkpoint, resume=args.resume, inputs=inputs, label="--checkpoint")
-    images, _, info = load_dataset(args.dataset, split="train", limit=args.limit)
     config = TrainingConfig(
         n_hidden=args.nh, epochs=args.epochs, batch_size=args.batch_size,
         learning_rate=args.lr, learning_rate_end=args.lr_end, steepness=args.steepness,
@@ -550,6 +574,7 @@ def _run_train(args):
         collision_weight_cap=args.collision_weight_cap,
         surrogate=args.surrogate, init_from=args.init, seed=args.seed,
         constraints=(matched_encoder_scale,) if args.match_encoder_scale else ())
+    images, _, info = load_dataset(args.dataset, split="train", limit=args.limit)
     model = train(images, config, checkpoint_path=checkpoint, resume=args.resume,
                   progress=_progress(args))
     metadata = model.metadata(dataset=str(args.dataset))
@@ -572,8 +597,8 @@ def _run_evaluate(args):
     from .plotting import plot_basic_memories, plot_recall_examples
     from .recall import RecallSession
 
-    examples_path = os.path.join(args.figures, "recall_examples.png")
-    memories_path = os.path.join(args.figures, "basic_memories.png")
+    examples_path = _in_folder(args, "figures", "recall_examples.png")
+    memories_path = _in_folder(args, "figures", "basic_memories.png")
     _check_paths(args, [("--json", args.json), ("--figures", examples_path),
                         ("--figures", memories_path)],
                  [("--model", args.model)] + _dataset_inputs(args.dataset))
@@ -637,8 +662,8 @@ def _run_classify(args):
         value = getattr(args, name)
         if value is not None and value < 1:
             raise BioamError(f"--{name.replace('_', '-')} must be at least 1, got {value}")
-    out = os.path.join(args.out, "table1.csv")
-    record = os.path.join(args.out, "table1_provenance.json")
+    out = _in_folder(args, "out", "table1.csv")
+    record = _in_folder(args, "out", "table1_provenance.json")
     _check_paths(args, [("--out", out), ("--out", record)],
                  [("--model", args.model)] + _dataset_inputs(args.dataset))
     model = load_model(args.model)
@@ -672,9 +697,8 @@ def _run_baselines(args):
         value = getattr(args, name)
         if value < 1:
             raise BioamError(f"--{name.replace('_', '-')} must be at least 1, got {value}")
-    if not args.beta > 0:
-        raise BioamError(f"--beta must be positive, got {args.beta}")
-    _check_paths(args, [("--out", os.path.join(args.out, name))
+    check_positive("--beta", args.beta)
+    _check_paths(args, [("--out", _in_folder(args, "out", name))
                         for name in ("table4.csv", "table4_draws.csv", "table4.png",
                                      "table4_provenance.json")],
                  [("--model", args.model)] + _dataset_inputs(args.dataset))
@@ -693,7 +717,7 @@ def _run_baselines(args):
         n_draws=args.n_draws, seed=args.seed, cues=args.cues, beta=args.beta,
         backend=args.backend, classifier_test_accuracy=accuracy, progress=_progress(args))
     paths = write_table4(args.out, rows, draw_rows, examples)
-    paths.append(_write_provenance(os.path.join(args.out, "table4_provenance.json"), args,
+    paths.append(_write_provenance(_in_folder(args, "out", "table4_provenance.json"), args,
                                    [args.model] + [path for _, path in
                                                    _dataset_inputs(args.dataset)]))
     print(f"classifier test accuracy on original images: {accuracy:.4f}")
@@ -748,6 +772,8 @@ def _run_hebbian(args):
         raise BioamError(f"--epsilon must be in (0, 1), got {args.epsilon}")
     if args.n_draws < 1:
         raise BioamError(f"--n-draws must be at least 1, got {args.n_draws}")
+    if not 0 < args.activity < 1:
+        raise BioamError(f"--activity must be a fraction in (0, 1), got {args.activity}")
     pool = None
     units = args.units or list(HEBBIAN["units"])
     if args.patterns == "mnist":
@@ -757,8 +783,8 @@ def _run_hebbian(args):
     for size in units:
         if not 2 <= size <= MAX_UNITS:
             raise BioamError(f"--units must be in [2, {MAX_UNITS}], got {size}")
-    csv_path = os.path.join(args.out, "capacity.csv")
-    figure_path = os.path.join(args.out, "capacity.png")
+    csv_path = _in_folder(args, "out", "capacity.csv")
+    figure_path = _in_folder(args, "out", "capacity.png")
     _check_paths(args, [("--out", csv_path), ("--out", figure_path)],
                  _dataset_inputs("mnist" if args.patterns == "mnist" else None))
     if args.patterns == "mnist":
@@ -815,6 +841,8 @@ def main(argv=None):
 
     BrianLogger.log_level_warn()
     try:
+        if getattr(args, "seed", None) is not None:
+            check_seed(args.seed, "--seed")
         args.handler(args)
     except BioamError as error:
         print(f"bioam: error: {error}", file=sys.stderr)
@@ -822,6 +850,13 @@ def main(argv=None):
     except KeyboardInterrupt:
         print("bioam: interrupted", file=sys.stderr)
         return 130
+    except Exception:  # a bug: its traceback, without Brian2's "report a Brian2 bug" banner
+        import traceback
+
+        traceback.print_exc()
+        print(f"bioam: internal error in bioam {__version__} (not a problem with your input); "
+              "please report it with the traceback above", file=sys.stderr)
+        return 1
     finally:
         if getattr(args, "locks", None) is not None:
             args.locks.release()

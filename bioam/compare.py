@@ -15,7 +15,7 @@ import numpy as np
 
 from .pieces.lif import LIF
 from .progress import progress_reporter
-from .recall import RecallSession, choose_formulation
+from .recall import DEFAULTS, RecallSession, choose_formulation
 from .validation import BioamError, parse_time
 from .variants import VARIANTS
 
@@ -128,7 +128,7 @@ def _recall_variant(xi, cues, parts, xi_back, theta, seed, backend, timing):
 
 
 def compare_variants(xi, cues, variants, *, xi_back=None, theta=0.5, target_hidden=None,
-                     clean_visible=None, backend="cpp_standalone", seed=0, timing=None,
+                     clean_visible=None, backend=DEFAULTS["backend"], seed=0, timing=None,
                      progress=True, scheduler=None, n_workers=None):
     """
     Recall ``cues`` with the rate model and every variant.
@@ -224,7 +224,7 @@ def compare_variants(xi, cues, variants, *, xi_back=None, theta=0.5, target_hidd
 
 
 def variant_sweep(kind, values, *, n_hidden=8, ratio=100, n_patterns=256, noise=0.0,
-                  backend="cython", seed=0, timing=None, scheduler=None, n_workers=None,
+                  backend=DEFAULTS["backend"], seed=0, timing=None, scheduler=None, n_workers=None,
                   cache=None, progress=False):
     """
     Capacity of random networks (N_v = ratio N_h) versus one variant parameter.

@@ -207,9 +207,17 @@ def _read_npz_split(path, split, limit):
         )
     labels = _check_labels(where, label_key, labels, images.shape[0], image_key)
     if limit is not None:
+        _check_limit(where, split, limit, images.shape[0])
         images, labels = images[:limit], labels[:limit]
     flat = images.reshape(images.shape[0], -1)
     return _scale_pixels(where, image_key, flat), labels, images.shape[1:]
+
+
+def _check_limit(where, split, limit, n_images):
+    """Refuse a limit above the number of images (it would quietly use fewer)."""
+    if limit > n_images:
+        raise BioamError(f"{where} has {n_images} {split} images, fewer than the limit "
+                         f"{limit}; give a limit of at most {n_images} (or none for all)")
 
 
 def _check_is_zip(path, what):
@@ -359,6 +367,7 @@ def _read_cifar10(folder, split, limit):
     data = np.concatenate([batch[0] for batch in batches])
     labels = np.concatenate([batch[1] for batch in batches])
     if limit is not None:
+        _check_limit(f"CIFAR-10 {os.fspath(path)!r}", split, limit, len(data))
         data, labels = data[:limit], labels[:limit]
     # Channel-major flattening is kept: R (1024), G (1024), B (1024), each row-major.
     images = data.astype(np.float32) / np.float32(255.0)

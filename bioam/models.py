@@ -29,6 +29,8 @@ METADATA_KEYS = ("dataset", "n_visible", "n_hidden", "seed", "epochs", "steepnes
 def _float_array(name, value):
     """float32 stays float32, anything else becomes float64."""
     array = np.asarray(value)
+    if np.iscomplexobj(array):
+        raise BioamError(f"{name} holds complex numbers; give real numbers (float)")
     try:
         return np.array(array, dtype=np.float32 if array.dtype == np.float32 else np.float64)
     except (TypeError, ValueError):

@@ -24,7 +24,6 @@ one simulation (see `bioam.recall`).
 import numpy as np
 from brian2 import Clock, NeuronGroup, defaultclock, Synapses, TimedArray, linked_var, ms, second
 from brian2.core.base import BrianObject
-from brian2.units.fundamentalunits import check_units
 from brian2.utils.logger import get_logger
 
 from .pieces.base import output_equation
@@ -33,7 +32,7 @@ from .pieces.dale import dale_parameters
 from .pieces.lif import SpikingHidden
 from .pieces.sparse import connection_masks
 from .event import build_event_objects
-from .validation import BioamError, check_theta, check_time, check_weights
+from .validation import BioamError, check_memory, check_theta, check_time, check_weights
 
 __all__ = ["AssociativeMemory", "EventMemory", "FORMULATIONS", "SpikingHidden", "build_network",
            "connection_masks", "dale_parameters"]
@@ -449,10 +448,9 @@ def _project(source, target, model, weights, n_copies, standalone, name, namespa
     return synapses
 
 
-@check_units(tau_v=ms, tau_h=ms, tau_inhibitory=ms, tau_external=ms)
 def build_network(xi, *, xi_back=None, theta=0.5, tau_v=20 * ms, tau_h=1 * ms,
                   activation="step", steepness=20.0, n_copies=1, method=None,
-                  dt=None, name="bioam", connection_probability=1.0,
+                  dt=None, name=None, connection_probability=1.0,
                   shared_connectivity=False, connectivity_seed=0, dale=False,
                   baseline=None, tau_inhibitory=0 * ms, spiking=None, formulation="dense",
                   cue_period=None, n_cue_periods=None, visible_nonlinearity="identity",
@@ -492,8 +490,10 @@ def build_network(xi, *, xi_back=None, theta=0.5, tau_v=20 * ms, tau_h=1 * ms,
         formulation: 'exact' (the only choice).
     dt : Quantity, optional
         Time step of the objects' clock (default: the global ``defaultclock``).
-    name : str
-        Prefix of the objects' names.
+    name : str, optional
+        Prefix of the objects' names (``NAME_visible``, ``NAME_hidden``, ...).
+        By default 'bioam', or 'bioam_1', 'bioam_2', ... when a memory of that
+        name exists, so that two memories can run in one `Network`.
     connection_probability : float
         Sparse connectivity: each synapse is present with probability p and
         present weights are scaled by 1/p, which keeps the expected input
@@ -583,9 +583,22 @@ def build_network(xi, *, xi_back=None, theta=0.5, tau_v=20 * ms, tau_h=1 * ms,
     theta = check_theta(theta, n_hidden)
     check_time("tau_v", tau_v)
     check_time("tau_h", tau_h)
-    if int(n_copies) != n_copies or n_copies < 1:
-        raise BioamError(f"n_copies must be a positive integer, got {n_copies}")
+    check_time("tau_inhibitory", tau_inhibitory, allow_zero=True)
+    check_time("tau_external", tau_external)
+    if dt is not None:
+        check_time("dt", dt)
+    if name is None:
+        name = _unique_prefix("bioam")
+    if not isinstance(name, str) or not name.isidentifier():
+        raise BioamError(f"name must be a word of letters, digits and underscores that Brian2 "
+                         f"can prefix its objects' names with, got {name!r}")
+    if isinstance(n_copies, bool) or not isinstance(n_copies, (int, np.integer)) \
+            or n_copies < 1:
+        raise BioamError(f"n_copies must be a positive integer, got {n_copies!r}")
     n_copies = int(n_copies)
+    # Brian2 keeps each synapse's weight, indices and bookkeeping: some 40 bytes
+    check_memory(f"{n_copies} copies of the network ({n_visible} x {n_hidden} synapses each way)",
+                 40.0 * 2 * n_copies * n_visible * n_hidden, "build fewer copies (n_copies)")
     model = assemble(activation, visible_nonlinearity, hidden_neuron, visible_neuron,
                      constraints, steepness, spiking=spiking, dale=dale, baseline=baseline,
                      tau_inhibitory=tau_inhibitory, connection_probability=connection_probability,
@@ -744,6 +757,22 @@ EXTERNAL_EVENT_REASONS = {
     "hidden": ("external input to the hidden layer varies in time, and the event formulation "
                "integrates h in closed form between flips for a constant input only"),
 }
+
+
+def _unique_prefix(base):
+    """``base``, or ``base_1``, ``base_2``, ...: the first no living Brian2 object is named by."""
+    from brian2.core.names import Nameable
+
+    taken = set()
+    for reference in Nameable.__instances__():
+        instance = reference()
+        if instance is not None and isinstance(getattr(instance, "name", None), str):
+            taken.add(instance.name)
+    candidate, number = base, 0
+    while f"{candidate}_memory" in taken or f"{candidate}_visible" in taken:
+        number += 1
+        candidate = f"{base}_{number}"
+    return candidate
 
 
 def _external_layers(external_input):

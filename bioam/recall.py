@@ -25,7 +25,7 @@ from .pieces.assembly import ASSEMBLY_OPTIONS, assemble
 from .event import ORDER
 from .progress import progress_reporter
 from .network import FORMULATIONS, build_network
-from .standalone import build_cached, cache_root, run_project, write_run_files
+from .standalone import build_cached, cache_root, compile_progress, run_project, write_run_files
 from .validation import (BioamError, check_cues, check_positive, check_theta, check_timing,
                          check_weights)
 
@@ -51,6 +51,12 @@ DEFAULTS = {
     "activation": "step",
     "steepness": 20.0,
     "formulation": "auto",
+    # The Brian2 target of `recall`, `RecallSession` and every command (their
+    # --backend): C++ standalone. A compiled binary recalls batch after batch
+    # without returning to Python (the event formulation's cue sequences), and a
+    # project with the same code is compiled once (bioam.standalone); cython,
+    # numpy and cuda_standalone are a keyword or an option away.
+    "backend": "cpp_standalone",
 }
 
 #: How the cue sequences of the event formulation are laid out, per processor
@@ -248,12 +254,14 @@ class RecallSession:
     def __init__(self, xi, *, xi_back=None, theta=DEFAULTS["theta"], tau_v=DEFAULTS["tau_v"],
                  tau_h=DEFAULTS["tau_h"], dt=DEFAULTS["dt"], duration=DEFAULTS["duration"],
                  activation=DEFAULTS["activation"], steepness=DEFAULTS["steepness"],
-                 backend="cython", batch_size=None, max_synapses=None, record_dt=None,
+                 backend=DEFAULTS["backend"], batch_size=None, max_synapses=None, record_dt=None,
                  directory=None, progress=False, formulation=DEFAULTS["formulation"],
                  executor=None, n_workers=None, use_cache=True, **network_options):
         backends.check_backend(backend)
+        _check_network_options(network_options)
         self.xi, self.xi_back = check_weights(xi, xi_back)
         check_timing(tau_v, tau_h, dt, duration)
+        check_positive("steepness", steepness)
         # the network's pieces, for a recall of this duration
         piece_options = {key: network_options.pop(key) for key in ASSEMBLY_OPTIONS
                          if key in network_options}
@@ -348,13 +356,15 @@ class RecallSession:
                                    name="bioam_network")
             # one step more than the cues need, so that the last cue's end is recorded
             self.network.run(periods * duration + kwds["dt"], namespace={})
-            self.project, self.from_cache = build_cached(self.backend, self.use_cache)
+            self.project, self.from_cache = build_cached(self.backend, self.use_cache,
+                                                         progress=self._report)
         except BioamError:
             self.close()
             raise
         except Exception as error:
             self.close()
-            raise BioamError(f"building the {self.backend} network failed: {error}") from error
+            _raise_build_failure(self.backend, error)
+            raise  # anything else is a bug: keep its traceback
         device = get_device()
         self._outputs = {
             "h": (device.get_array_filename(self._final_h.variables["h"]), np.float64,
@@ -452,8 +462,9 @@ class RecallSession:
             if backend in backends.STANDALONE_BACKENDS:
                 self.memory.set_cues(np.zeros((batch_size, self.n_visible)))
                 self.network.run(self.duration, namespace={})
-                get_device().build(directory=directory, compile=True, run=False,
-                                   with_output=False)
+                with compile_progress(directory, self._report, backend):
+                    get_device().build(directory=directory, compile=True, run=False,
+                                       with_output=False)
             else:
                 self.network.store("initial")
         except BioamError:
@@ -461,7 +472,8 @@ class RecallSession:
             raise
         except Exception as error:
             self.close()
-            raise BioamError(f"building the {backend} network failed: {error}") from error
+            _raise_build_failure(backend, error)
+            raise  # anything else is a bug: keep its traceback
         self.build_seconds = time.perf_counter() - start
 
     def _simulate_chunk(self, cues, theta):
@@ -576,7 +588,38 @@ class RecallSession:
         return False
 
 
-def recall(xi, cues, *, theta=DEFAULTS["theta"], backend="cython", **kwds):
+def _check_network_options(options):
+    """Refuse keywords that neither `RecallSession` nor `bioam.build_network` takes."""
+    import difflib
+    import inspect
+
+    from .network import build_network
+
+    known = set(inspect.signature(build_network).parameters) | set(
+        inspect.signature(RecallSession.__init__).parameters)
+    known -= {"self", "xi", "network_options"}
+    for name in options:
+        if name not in known:
+            close = difflib.get_close_matches(name, sorted(known), n=3)
+            hint = f"; did you mean {' or '.join(close)}?" if close else ""
+            raise BioamError(f"unknown option {name!r} of recall / RecallSession{hint} (the "
+                             "options are RecallSession's and bioam.build_network's)")
+
+
+def _raise_build_failure(backend, error):
+    """
+    A compiler that fails on the generated project is the machine's problem, not a bug.
+
+    Raise it as one line that says so; leave every other exception alone.
+    """
+    message = str(error)
+    if isinstance(error, RuntimeError) and "compilation failed" in message.lower():
+        raise BioamError(f"compiling the {backend} project failed ({message.splitlines()[0]}); "
+                         "check the C++ compiler (and nvcc for cuda_standalone), or use "
+                         "--backend numpy") from error
+
+
+def recall(xi, cues, *, theta=DEFAULTS["theta"], backend=DEFAULTS["backend"], **kwds):
     """
     Recall a batch of cues in one call (build, simulate, clean up).
 

@@ -20,8 +20,8 @@ the end from the times of the flips.
 import numpy as np
 
 from .pieces import get_piece
-from .validation import (BioamError, check_cues, check_theta, check_time, check_timing,
-                         check_weights)
+from .validation import (BioamError, _as_float_array, check_cues, check_theta, check_time,
+                         check_timing, check_weights)
 
 __all__ = ["reference_recall", "lowrank_recall", "fixed_point_hidden_state", "number_of_steps"]
 
@@ -374,7 +374,10 @@ def fixed_point_hidden_state(xi, hidden_state, *, xi_back=None, theta=0.5):
     xi, xi_back = check_weights(xi, xi_back)
     n_visible, n_hidden = xi.shape
     theta = check_theta(theta, n_hidden)
-    s = np.asarray(hidden_state, dtype=float)
+    s = np.atleast_2d(_as_float_array("hidden_state", hidden_state))
+    if s.ndim != 2 or s.shape[1] != n_hidden:
+        raise BioamError(f"hidden_state must have shape (B, N_h) with N_h = {n_hidden} (the "
+                         f"second dimension of xi), got shape {np.shape(hidden_state)}")
     coupling = xi.T @ xi_back.T / n_visible  # J_{mu nu}, Eq. 6
     h = s @ coupling.T
     is_fixed = np.all((h > theta) == (s > 0.5), axis=1)

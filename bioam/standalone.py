@@ -24,12 +24,15 @@ The cache lives in ``$BIOAM_CACHE_DIR`` (default ``~/.cache/bioam``); delete
 the folder to empty it.
 """
 
+import contextlib
 import hashlib
 import os
 import re
 import shutil
 import subprocess
 import tempfile
+import threading
+import time
 
 import numpy as np
 from brian2 import prefs
@@ -85,7 +88,57 @@ def _project_hash(directory, static_arrays=True):
     return digest.hexdigest()[:24]
 
 
-def build_cached(backend, use_cache=True):
+def _count_files(folder, extensions):
+    count = 0
+    for _, _, names in os.walk(folder):
+        count += sum(name.endswith(extensions) for name in names)
+    return count
+
+
+@contextlib.contextmanager
+def compile_progress(folder, report, backend, interval=5.0, width=20):
+    """
+    While a project in ``folder`` compiles, report every ``interval`` seconds how far it is.
+
+    The compiler makes one object file per source file, so the object files in
+    ``folder`` out of its ``.cpp`` and ``.cu`` files measure its progress.
+
+    Parameters
+    ----------
+    folder : str
+    report : callable or None
+        A `bioam.progress.progress_reporter` (nothing is reported when it is
+        None or not enabled).
+    backend : str
+    interval : float
+    """
+    if report is None or not getattr(report, "enabled", True):
+        yield
+        return
+    stop = threading.Event()
+    start = time.perf_counter()
+
+    def watch():
+        while not stop.wait(interval):
+            sources = _count_files(folder, (".cpp", ".cu"))
+            made = min(_count_files(folder, (".o",)), sources)
+            filled = int(width * made / sources) if sources else 0
+            report(f"bioam: compiling the {backend} project [{'#' * filled}"
+                   f"{'-' * (width - filled)}] {made}/{sources} source files, "
+                   f"{time.perf_counter() - start:.0f} s")
+
+    report(f"bioam: compiling the {backend} project (once per network; later runs with the "
+           "same code reuse it from the cache)")
+    thread = threading.Thread(target=watch, name="bioam-compile-progress", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+def build_cached(backend, use_cache=True, progress=None):
     """
     Generate the current standalone device's project and compile it, or reuse a cached one.
 
@@ -98,6 +151,9 @@ def build_cached(backend, use_cache=True):
         ``cpp_standalone`` or ``cuda_standalone`` (part of the cache key).
     use_cache : bool
         False compiles into a fresh temporary folder that the caller deletes.
+    progress : callable, optional
+        A `bioam.progress.progress_reporter`: a line when compilation starts and
+        one every few seconds while it runs (`compile_progress`).
 
     Returns
     -------
@@ -128,7 +184,8 @@ def build_cached(backend, use_cache=True):
             logger.info(f"reusing the binary of {compiled} with new static arrays", "cache")
         else:
             compiler, _ = get_compiler_and_args()
-            device.compile_source(staging, compiler, False, False)
+            with compile_progress(staging, progress, backend):
+                device.compile_source(staging, compiler, False, False)
         if not use_cache:
             return staging, False
         try:

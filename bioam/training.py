@@ -43,7 +43,7 @@ from .evaluation import count_unique, hidden_potential
 from .io import check_output_paths, link_aside, read_npz, write_npz_atomic
 from .models import load_model
 from .progress import progress_reporter
-from .validation import BioamError
+from .validation import BioamError, check_memory
 
 __all__ = [
     "TrainingConfig",
@@ -183,6 +183,9 @@ class TrainingConfig:
     adam_beta1: float = 0.9
     adam_beta2: float = 0.999
     adam_epsilon: float = 1e-8
+
+    def __post_init__(self):
+        self.validate()  # a bad setting is refused where it is made, not epochs later
 
     def validate(self):
         """Raise `BioamError` for the first setting out of its range."""
@@ -761,6 +764,12 @@ def train(images, config, checkpoint_path=None, resume=False, progress=True):
     images = _check_images(images)
     fingerprint = _fingerprint(images)
     n_images, n_visible = images.shape
+    # parameters, Adam's two moments and their gradient (float32), and a batch's activations
+    n_weights = n_visible * config.n_hidden * (2 if config.asymmetric else 1)
+    check_memory(f"training N_h = {config.n_hidden} hidden neurons on {n_visible} pixels",
+                 4.0 * 4 * n_weights + 8.0 * 6 * config.batch_size * (config.n_hidden + n_visible)
+                 + 8.0 * min(config.monitor_size, n_images) * config.n_hidden,
+                 "give a smaller --nh (N_h) or --batch-size")
     if resume:
         if checkpoint_path is None:
             raise BioamError("resume=True needs a checkpoint_path to resume from")
@@ -771,6 +780,16 @@ def train(images, config, checkpoint_path=None, resume=False, progress=True):
             )
         (parameters, adam, rng, first_epoch, history, init_sha256,
          image_weights) = _load_checkpoint(checkpoint_path, config, fingerprint, n_visible)
+        if not isinstance(history, list) or not 0 <= first_epoch == len(history):
+            raise BioamError(
+                f"checkpoint {os.fspath(checkpoint_path)!r} says it was written after epoch "
+                f"{first_epoch} but holds the history of {len(history)} epochs; it was altered; "
+                "start a new run without resume")
+        if first_epoch > config.epochs:
+            raise BioamError(
+                f"checkpoint {os.fspath(checkpoint_path)!r} was written after epoch "
+                f"{first_epoch}, more than the {config.epochs} epochs asked for; give --epochs "
+                f"{first_epoch} or more to resume (the same number returns that model)")
         report(f"resuming from {os.fspath(checkpoint_path)} after epoch {first_epoch}")
     else:
         parameters, adam, rng, init_sha256 = _initial_state(images, config)

@@ -21,7 +21,14 @@ __all__ = [
     "check_timing",
     "check_positive",
     "parse_time",
+    "check_seed",
+    "check_memory",
+    "MAX_STEPS",
 ]
+
+#: The most time steps one recall may take (duration / dt): 10^8 steps are 2,500 s
+#: of simulated time at dt = 0.025 ms, hours of computing; more is a typo.
+MAX_STEPS = 10**8
 
 
 class BioamError(ValueError):
@@ -38,11 +45,18 @@ def _check_finite(name, array):
 
 
 def _as_float_array(name, value):
+    if isinstance(value, Quantity) and not have_same_dimensions(value, 1):
+        raise BioamError(
+            f"{name} is dimensionless in Eq. (1) (rates and potentials are plain numbers), "
+            f"got {value!r}; give it without units"
+        )
     array = np.asarray(value)
     if array.dtype == object:
         raise BioamError(
             f"{name} is an array of Python objects; give a numeric array (float)"
         )
+    if np.iscomplexobj(array):
+        raise BioamError(f"{name} holds complex numbers; give real numbers (float)")
     if not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
         raise BioamError(f"{name} has dtype {array.dtype}; give a numeric array")
     return np.asarray(array, dtype=np.float64)
@@ -174,6 +188,11 @@ def check_timing(tau_v, tau_h, dt, duration=None):
                 f"duration ({duration}) is shorter than one time step dt ({dt}); "
                 "give a longer duration"
             )
+    if duration is not None and float(duration / dt) > MAX_STEPS:
+        raise BioamError(
+            f"duration ({duration}) / dt ({dt}) is {float(duration / dt):.3g} time steps, more "
+            f"than {MAX_STEPS:.0e}; give a shorter duration or a larger dt"
+        )
     if not dt < tau_h:
         raise BioamError(
             f"dt ({dt}) must be smaller than tau_h ({tau_h}) for a stable Euler "
@@ -207,3 +226,70 @@ def parse_time(name, text, allow_zero=False):
         )
     value = float(match.group(1)) * _TIME_UNITS[match.group(2)] * second
     return check_time(name, value, allow_zero)
+
+
+def check_seed(seed, name="seed"):
+    """
+    Raise unless ``seed`` is a whole number in [0, 2^32) (NumPy's and scikit-learn's range).
+
+    Returns
+    -------
+    int
+    """
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) \
+            or not 0 <= seed < 2**32:
+        raise BioamError(f"{name} must be a whole number from 0 to 2^32 - 1, got {seed!r}")
+    return int(seed)
+
+
+def available_memory():
+    """Bytes of physical memory of this machine (None where the system does not say)."""
+    import os
+
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def _format_bytes(n_bytes):
+    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if n_bytes < 1024 or unit == "PiB":
+            return f"{n_bytes:.3g} {unit}" if unit != "bytes" else f"{int(n_bytes)} bytes"
+        n_bytes /= 1024
+
+
+def check_memory(what, n_bytes, fix):
+    """
+    Refuse, before allocating, work that needs more memory than the machine has.
+
+    Parameters
+    ----------
+    what : str
+        What needs the memory ("training N_h = 10^8 hidden neurons on 784 pixels").
+    n_bytes : float
+        An estimate of the bytes it needs (the largest arrays it allocates).
+    fix : str
+        How to make it smaller.
+
+    Raises
+    ------
+    BioamError
+        With the estimate and the machine's memory.
+
+    Examples
+    --------
+    >>> check_memory("a small array", 8e3, "use fewer")
+    >>> check_memory("weights of 10^9 x 10^6", 8e15, "use fewer neurons")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    bioam.validation.BioamError: weights of 10^9 x 10^6 need about 7.11 PiB of memory, ...
+    """
+    total = available_memory()
+    if not np.isfinite(n_bytes):
+        n_bytes = float("inf")
+    if total is not None and n_bytes > total:
+        size = ("an unbounded amount" if n_bytes == float("inf")
+                else f"about {_format_bytes(n_bytes)}")
+        raise BioamError(f"{what} need {size} of memory, more than this machine's "
+                         f"{_format_bytes(total)}; {fix}")

@@ -66,3 +66,27 @@ def test_plot_helpers_return_the_figure_without_a_path(tmp_path):
     assert (tmp_path / "mine.png").stat().st_size > 1000
     written = plot_basic_memories(rng.standard_normal((784, 50)), tmp_path / "memories.png")
     assert written == str(tmp_path / "memories.png")
+
+
+def test_two_memories_with_default_names_run_in_one_network(restore_brian2):
+    """Default names are unique: two memories in one Network, each as the NumPy reference says."""
+    from brian2 import Network, ms, start_scope
+
+    start_scope()
+    prefs.codegen.target = "numpy"
+    rng = np.random.default_rng(4)
+    memories, expected = [], []
+    for _ in range(2):
+        xi = rng.standard_normal((60, 3))
+        cues = xi @ rng.integers(0, 2, (1, 3)).T.ravel() / np.sqrt(3) + rng.normal(0, .3, 60)
+        memory = bioam.build_network(xi)
+        memory.set_cues(cues)
+        memories.append(memory)
+        expected.append(bioam.reference_recall(xi, cues, tau_v=20 * ms, tau_h=1 * ms,
+                                               dt=0.1 * ms, duration=30 * ms))
+    assert memories[0].visible.name != memories[1].visible.name
+    Network(*(memory.objects for memory in memories)).run(30 * ms)
+    for memory, reference in zip(memories, expected):
+        np.testing.assert_allclose(memory.visible.v[:], reference["visible"][0], atol=1e-9)
+        np.testing.assert_array_equal(memory.hidden.s[:], reference["hidden"][0])
+        assert np.ptp(reference["visible"][0]) > 0.1

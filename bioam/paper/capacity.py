@@ -70,7 +70,7 @@ ROW_COLUMNS = ["figure", "nh", "nv", "ratio", "tau_v_ms", "tau_h_ms", "tau_ratio
                "bound_eq40", "probability_eq38", "backend", "seconds"]
 
 
-def capacity_rows(settings, *, figure, backend="cpp_standalone", scheduler=None,
+def capacity_rows(settings, *, figure, backend=DEFAULTS["backend"], scheduler=None,
                   n_workers=None, cache=None, progress=True):
     """
     Run a grid of capacity settings on Dask and return one row per measurement.

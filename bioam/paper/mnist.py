@@ -290,7 +290,7 @@ def pick_examples(labels, digits):
     return np.array(picked, dtype=int)
 
 
-def recall_images(model, images, *, keep=(), backend="cpp_standalone", duration=None,
+def recall_images(model, images, *, keep=(), backend=DEFAULTS["backend"], duration=None,
                   chunk_size=10000, progress=False, **kwds):
     """
     Recall every image as a cue (v(0) = image, h(0) = 0) and keep what the figures need.
@@ -432,7 +432,7 @@ def _final_state_summary(model, images, recalled):
 
 
 def figure2_data(model, images, labels, *, digit=FIGURES["2"]["digit"],
-                 n_examples=FIGURES["2"]["n_examples"], backend="cpp_standalone", duration=None,
+                 n_examples=FIGURES["2"]["n_examples"], backend=DEFAULTS["backend"], duration=None,
                  progress=False, **kwds):
     """
     Figure 2: stored images of one digit recalled, their hidden states on the ring.
@@ -549,7 +549,7 @@ def _recall_examples(model, images, labels, example_digits, *, backend, duration
 
 
 def figure3c_data(model, images, labels, *, example_digits=FIGURES["3"]["example_digits"],
-                  backend="cpp_standalone", duration=None, progress=False, **kwds):
+                  backend=DEFAULTS["backend"], duration=None, progress=False, **kwds):
     """
     Figure 3c: unseen cues (test images, never stored) recalled to fixed points.
 
@@ -584,7 +584,7 @@ def figure3c_data(model, images, labels, *, example_digits=FIGURES["3"]["example
 
 
 def figure7_data(model, images, labels, *, compare_model=None,
-                 example_digits=FIGURES["7"]["example_digits"], backend="cpp_standalone",
+                 example_digits=FIGURES["7"]["example_digits"], backend=DEFAULTS["backend"],
                  duration=None, progress=False, **kwds):
     """
     Figure 7: a network with too few hidden neurons (N_h = 16) beside the N_h = 50 one.
@@ -635,7 +635,7 @@ def figure7_data(model, images, labels, *, compare_model=None,
 
 
 def figure9_data(model, images, labels, *, example_digits=FIGURES["9"]["example_digits"],
-                 backend="cpp_standalone", duration=None, progress=False, **kwds):
+                 backend=DEFAULTS["backend"], duration=None, progress=False, **kwds):
     """
     Figure 9 (left): the asymmetric network with one threshold per neuron recalls stored images.
 
@@ -905,7 +905,7 @@ def script_parser(doc, figure):
     parser.add_argument("--dataset", default="mnist", metavar="mnist|PATH.npz")
     parser.add_argument("--limit", type=int, default=None,
                         help="use only the first LIMIT images of the split (default: all)")
-    parser.add_argument("--backend", default="cpp_standalone")
+    parser.add_argument("--backend", default=DEFAULTS["backend"])
     parser.add_argument("--duration", default=str(DEFAULTS["evaluate_duration"]),
                         help="recall time per cue (default: %(default)s, to convergence)")
     parser.add_argument("--workers", type=int, default=None,
