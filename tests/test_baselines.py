@@ -122,7 +122,7 @@ def test_table4_refuses_bad_input_before_recalling():
 @pytest.mark.parametrize("arguments, message", [
     (["--n-memories", "0"], "--n-memories must be at least 1"),
     (["--n-draws", "-1"], "--n-draws must be at least 1"),
-    (["--beta", "0"], "--beta must be positive"),
+    (["--beta", "0"], "--beta must be a positive number"),
     (["--backend", "fortran"], "backend"),
     (["--n-memories", "1000000"], "exceeds"),
 ])

@@ -157,7 +157,8 @@ def test_dale_event_network_has_sign_constrained_pathways_and_pools():
     assert np.min(memory.hidden_to_visible.w[:]) >= 0
     excitatory_forward = memory.forward_weights + memory.parameters["c_forward"]
     assert excitatory_forward.min() >= 0 and memory.parameters["c_forward"] > 0
-    inhibitory = [s for s in memory.inhibitory_synapses if s.name.startswith("bioam_pool_")]
+    prefix = memory.visible.name[:-len("visible")]  # 'bioam_', or 'bioam_1_', ... (unique)
+    inhibitory = [s for s in memory.inhibitory_synapses if s.name.startswith(prefix + "pool_")]
     assert len(inhibitory) == 2
     assert all(np.max(s.w[:]) < 0 for s in inhibitory)
     memory.set_cues(cues)

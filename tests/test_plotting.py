@@ -130,7 +130,7 @@ def test_spike_raster_marks_every_spike_of_the_monitor_in_ms(spike_monitor):
     np.testing.assert_allclose(np.asarray(ax.collections[0].get_offsets()), expected)
     assert ax.get_ylim() == (-0.5, 2.5)  # all three neurons, neuron 1 silent
     assert ax.get_xlabel() == "time (ms)"
-    assert ax.get_title() == f"bioam_hidden: {spike_monitor.num_spikes} spikes"
+    assert ax.get_title() == f"{spike_monitor.source.name}: {spike_monitor.num_spikes} spikes"
     # a pair (indices, times): times as a Quantity or in seconds
     indices, times = np.asarray(spike_monitor.i[:]), spike_monitor.t[:]
     for pair in ((indices, times), (indices, np.asarray(times / second))):
