@@ -157,8 +157,13 @@ def test_cue_sequence_results_and_cache(tmp_path, monkeypatch):
                 if name.startswith("init_")]
 
 
-def test_dale_event_network_has_sign_constrained_pathways_and_pools():
+def test_dale_event_network_has_sign_constrained_pathways_and_pools(monkeypatch):
     """Dale's law on the event path: excitatory synapses >= 0, pools that inhibit, true pool rates."""
+    from brian2 import prefs
+
+    # the structure and the dynamics are checked here (on every target in
+    # test_event_formulation_matches_exact_reference[dale-*]), not a compiler
+    monkeypatch.setitem(prefs, "codegen.target", "numpy")
     problem = random_problem(seed=31, n_cues=4)
     cues = problem["cues"]
     memory = build_network(problem["xi"], xi_back=problem["xi_back"], theta=problem["theta"],
