@@ -152,7 +152,8 @@ def _write_atomic(path, suffix, write):
 
     The temporary file has a name no other writer uses (`TEMPORARY_PREFIX`, this
     process's id, a random part) and is deleted if ``write`` fails, so ``path``
-    holds either its old content or the whole new file. A target folder that
+    holds either its old content or the whole new file; the file and then its
+    folder are synced, so the rename survives a power cut. A target folder that
     cannot be created or written is a one-line `BioamError`; an error while
     writing (a full disk) is raised as it is.
     """
@@ -185,7 +186,22 @@ def _write_atomic(path, suffix, write):
         if os.path.exists(temporary):
             os.unlink(temporary)
         raise
+    _sync_folder(folder)
     return path
+
+
+def _sync_folder(folder):
+    """Make a rename in ``folder`` durable (a power cut keeps the new name), where the OS can."""
+    try:
+        handle = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(handle)
+    except OSError:  # file systems that cannot sync a folder
+        pass
+    finally:
+        os.close(handle)
 
 
 def link_aside(path):
