@@ -14,8 +14,8 @@ import os
 
 import numpy as np
 
-__all__ = ["plot_capacity", "plot_compare", "plot_sweeps", "plot_recall_examples",
-           "plot_basic_memories", "plot_basic_memory", "plot_recall_trace",
+__all__ = ["plot_capacity", "plot_compare", "disagreements", "plot_sweeps",
+           "plot_recall_examples", "plot_basic_memories", "plot_basic_memory", "plot_recall_trace",
            "plot_spike_raster", "plot_hidden_ring", "save_figure"]
 
 
@@ -194,34 +194,117 @@ def _as_image(vector):
     return vector[None, :], "RdBu_r"
 
 
-def plot_compare(cues, results, path=None, n_examples=4):
+def disagreements(results, reference=None):
     """
-    Cue and recall under every variant, one row per example (like Figure 9).
+    How each cue's recalled hidden state differs between variants.
+
+    Parameters
+    ----------
+    results : dict
+        `RecallResult` per variant (from `bioam.compare.compare_variants`), all
+        for the same cues.
+    reference : str, optional
+        The variant the others are compared with; default 'rate' when it is
+        there, else the first.
+
+    Returns
+    -------
+    reference : str
+    hamming : dict
+        Per variant, an int array (B,): the hidden neurons in which its binary
+        state (`RecallResult.states`) differs from the reference's.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from bioam.recall import RecallResult
+    >>> state = lambda rows: RecallResult(visible=np.zeros((2, 4)), h=np.zeros((2, 2)),
+    ...                                   hidden=np.array(rows, dtype=float))
+    >>> disagreements({'rate': state([[1, 0], [0, 1]]), 'sparse': state([[1, 0], [1, 0]])})[1]
+    {'rate': array([0, 0]), 'sparse': array([0, 2])}
+    """
+    from .validation import BioamError
+
+    if not results:
+        raise BioamError("no variants to compare; give at least one result")
+    if reference is None:
+        reference = "rate" if "rate" in results else next(iter(results))
+    if reference not in results:
+        raise BioamError(f"reference variant {reference!r} is not among {sorted(results)}")
+    base = results[reference].states
+    hamming = {}
+    for name, result in results.items():
+        if result.states.shape != base.shape:
+            raise BioamError(f"variant {name!r} recalled {result.states.shape[0]} cues of "
+                             f"{result.states.shape[1]} hidden neurons; {reference!r} "
+                             f"{base.shape[0]} of {base.shape[1]}")
+        hamming[name] = np.sum(result.states != base, axis=1).astype(int)
+    return reference, hamming
+
+
+def plot_compare(cues, results, path=None, n_examples=4, *, reference=None):
+    """
+    Cue and recall under every variant, for the cues where the variants disagree (like Figure 9).
+
+    The rows are the cues whose recalled hidden states differ from the
+    reference variant's in the most variants (ties: the larger total Hamming
+    distance first, then cue order); each panel says whether its hidden state
+    equals the reference's (green "= rate") or in how many hidden neurons it
+    differs (red "Δs = 3"). When no variant disagrees on any cue, the first
+    cues are shown and the title says so.
 
     Parameters
     ----------
     cues : ndarray, shape (B, N_v)
     results : dict
         `RecallResult` per variant specification (from `bioam.compare.compare_variants`).
-    path : str
+    path : str, optional
+        Image file to write; without it the Figure is returned.
     n_examples : int
+        Rows (cues) drawn.
+    reference : str, optional
+        The variant the others are compared with (`disagreements`).
+
+    Returns
+    -------
+    Figure or str
     """
     plt = _pyplot()
-    n_examples = min(n_examples, len(cues))
+    reference, hamming = disagreements(results, reference)
+    n_cues = len(cues)
+    n_examples = min(n_examples, n_cues)
+    n_disagreeing = sum((distance > 0).astype(int) for distance in hamming.values())
+    total = sum(hamming.values())
+    order = sorted(range(n_cues), key=lambda k: (-n_disagreeing[k], -total[k], k))
+    shown = order[:n_examples]
     columns = ["cue"] + list(results)
     fig, axes = plt.subplots(n_examples, len(columns), squeeze=False,
-                             figsize=(1.6 * len(columns) + 0.5, 1.7 * n_examples + 0.4))
-    for row in range(n_examples):
+                             figsize=(1.6 * len(columns) + 0.9, 1.8 * n_examples + 0.6))
+    for row, cue in enumerate(shown):
         for col, name in enumerate(columns):
-            vector = cues[row] if name == "cue" else results[name].visible[row]
+            vector = cues[cue] if name == "cue" else results[name].visible[cue]
             image, cmap = _as_image(np.asarray(vector, dtype=float))
             axis = axes[row, col]
             axis.imshow(image, cmap=cmap, aspect="auto" if image.shape[0] == 1 else "equal")
             axis.set_xticks([])
             axis.set_yticks([])
+            if name == "cue":
+                axis.set_ylabel(f"cue {cue}\n{n_disagreeing[cue]} of {len(results) - 1} "
+                                "differ", fontsize=7)
+            elif name != reference:
+                distance = int(hamming[name][cue])
+                axis.set_xlabel(f"= {reference}" if distance == 0 else f"Δs = {distance}",
+                                fontsize=7, color="tab:green" if distance == 0 else "tab:red")
             if row == 0:
                 axis.set_title(name, fontsize=7)
-    fig.suptitle("cue and recalled visible state under each variant", fontsize=9)
+    differing = int(np.count_nonzero(n_disagreeing))
+    if differing:
+        title = (f"the {len(shown)} of {n_cues} cues where the variants disagree most "
+                 f"({differing} cues have a variant whose hidden state differs from "
+                 f"{reference!r})")
+    else:
+        title = f"every variant recalls the hidden state of {reference!r} on all {n_cues} cues"
+    fig.suptitle(title, fontsize=8)
     fig.tight_layout()
     return save_figure(fig, path, dpi=120)
 

@@ -299,3 +299,47 @@ def test_usage_plotting_example_runs(tmp_path, monkeypatch):
     assert np.array_equal(namespace["result"].states[0], [1, 0, 1, 0])
     assert len(namespace["fig"].axes[0].lines) == 5  # h_0 .. h_3 and theta
     assert _is_png(tmp_path / "recall.png")
+
+
+def _result(hidden, visible):
+    from bioam.recall import RecallResult
+
+    hidden = np.asarray(hidden, dtype=float)
+    return RecallResult(visible=np.asarray(visible, dtype=float), h=hidden - 0.5, hidden=hidden)
+
+
+def test_compare_figure_shows_the_cues_where_variants_disagree_and_marks_them():
+    from bioam.plotting import disagreements, plot_compare
+
+    rng = np.random.default_rng(5)
+    cues = rng.random((6, 16))
+    rate = rng.integers(0, 2, (6, 3))
+    sparse, dale = rate.copy(), rate.copy()
+    sparse[4] = 1 - sparse[4]        # cue 4: sparse differs in 3 neurons
+    dale[4, 0] = 1 - dale[4, 0]      # ... and Dale in 1: two variants disagree
+    dale[1, 2] = 1 - dale[1, 2]      # cue 1: only Dale, in 1 neuron
+    results = {name: _result(states, rng.random((6, 16)))
+               for name, states in (("rate", rate), ("sparse", sparse), ("dale", dale))}
+    reference, hamming = disagreements(results)
+    assert reference == "rate"
+    np.testing.assert_array_equal(hamming["sparse"], [0, 0, 0, 0, 3, 0])
+    np.testing.assert_array_equal(hamming["dale"], [0, 1, 0, 0, 1, 0])
+    fig = plot_compare(cues, results, n_examples=3)
+    rows = [fig.axes[4 * row] for row in range(3)]  # columns: cue, rate, sparse, dale
+    # the cues with most disagreeing variants first, then cue order among the agreeing ones
+    assert [axis.get_ylabel().split("\n")[0] for axis in rows] == ["cue 4", "cue 1", "cue 0"]
+    assert rows[0].get_ylabel().endswith("2 of 2 differ")
+    labels = [[fig.axes[4 * row + col].get_xlabel() for col in (2, 3)] for row in range(3)]
+    assert labels == [["Δs = 3", "Δs = 1"], ["= rate", "Δs = 1"], ["= rate", "= rate"]]
+    # the recalled visible states drawn are those of the cue named in the row
+    drawn = fig.axes[2].images[0].get_array()
+    np.testing.assert_allclose(np.ravel(drawn), results["sparse"].visible[4])
+    assert "2 cues have a variant" in fig._suptitle.get_text()
+    # nobody disagrees: the first cues, and the title says so
+    agreeing = {name: results["rate"] for name in ("rate", "copy")}
+    fig = plot_compare(cues, agreeing, n_examples=2)
+    assert [fig.axes[3 * row].get_ylabel().split("\n")[0] for row in range(2)] == ["cue 0",
+                                                                                  "cue 1"]
+    assert fig._suptitle.get_text().startswith("every variant recalls")
+    with pytest.raises(BioamError, match="reference variant"):
+        disagreements(results, reference="spiking")
