@@ -241,3 +241,30 @@ def test_reproduction_doc_tables_are_what_their_committed_files_say(tmp_path):
     stale.write_text(text.replace(in_doc["fig6"], "| stale |"))
     assert update_document(stale, folder) == ["fig6"]
     assert stale.read_text() == text
+
+
+def test_both_models_compare_table_is_its_csvs():
+    """docs/constraints.md's table of both committed models under every variant is their CSVs."""
+    import csv
+
+    text = (DOCS / "constraints.md").read_text()
+    table = text.split("### Both committed models at compare's defaults")[1].split("\n* ")[0]
+    rows = [[cell.strip().strip("*") for cell in line.split("|")[1:-1]]
+            for line in table.splitlines() if line.startswith("| ") and "`mnist_nh50`" not in line]
+
+    def measured(name):
+        with open(DOCS / "figures" / "compare_defaults" / f"{name}.csv") as f:
+            return list(csv.DictReader(f))
+
+    symmetric, asymmetric = measured("mnist_nh50"), {
+        row["variant"]: row for row in measured("mnist_nh50_asymmetric")}
+    assert len(rows) == len(symmetric) == 8
+    for (label, same, mse, same_asym, mse_asym), row in zip(rows, symmetric):
+        assert f"{float(row['matches_rate_model']):.3f}" == same, label
+        assert f"{float(row['reconstruction_mse']):.4f}" == mse, label
+        other = asymmetric.get(row["variant"])
+        if other is None:
+            assert same_asym == mse_asym == "—", label
+        else:
+            assert f"{float(other['matches_rate_model']):.3f}" == same_asym, label
+            assert f"{float(other['reconstruction_mse']):.4f}" == mse_asym, label
