@@ -14,12 +14,12 @@ Writes sweeps.csv and sweeps.png.
 """
 
 import argparse
-import csv
 import os
 
 from brian2 import BrianLogger, ms
 
 from bioam.compare import variant_sweep
+from bioam.io import write_csv_atomic
 from bioam.plotting import plot_sweeps
 
 VALUES = {
@@ -49,11 +49,7 @@ def main():
         for row in rows[-len(values):]:
             print(f"{kind:>7} = {row['value']:<5g} recalled {row['n_recalled']:>4}/"
                   f"{row['n_patterns']} ({row['fraction_recalled']:.3f})", flush=True)
-    os.makedirs(args.out, exist_ok=True)
-    with open(os.path.join(args.out, "sweeps.csv"), "w", newline="") as stream:
-        writer = csv.DictWriter(stream, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    print("wrote", write_csv_atomic(os.path.join(args.out, "sweeps.csv"), rows, list(rows[0])))
     print("wrote", plot_sweeps(rows, os.path.join(args.out, "sweeps.png")))
 
 
