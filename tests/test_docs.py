@@ -268,3 +268,25 @@ def test_both_models_compare_table_is_its_csvs():
         else:
             assert f"{float(other['matches_rate_model']):.3f}" == same_asym, label
             assert f"{float(other['reconstruction_mse']):.4f}" == mse_asym, label
+
+
+def test_variant_sweep_tables_are_their_csv():
+    """docs/constraints.md's capacity-versus-constraint tables state what sweeps.csv measured."""
+    import csv
+
+    text = (DOCS / "constraints.md").read_text()
+    section = text.split("### Capacity of random networks versus each constraint")[1]
+    section = section.split("What it means")[0]
+    assert "figures/variant_sweeps/sweeps.csv" in section
+    lines = [line for line in section.splitlines() if line.startswith("| ")]
+    tables = {lines[k].split("|")[1].strip(): (lines[k], lines[k + 1])
+              for k in range(0, len(lines), 2)}
+    with open(DOCS / "figures" / "variant_sweeps" / "sweeps.csv") as f:
+        measured = list(csv.DictReader(f))
+    for kind, label in (("rho", "rho"), ("spread", "threshold spread"), ("p", "p")):
+        values, recalled = ([cell.strip() for cell in line.split("|")[2:-1]]
+                            for line in tables[label])
+        rows = [row for row in measured if row["kind"] == kind]
+        assert values == [f"{float(row['value']):g}" for row in rows], kind
+        assert recalled == [f"{float(row['fraction_recalled']):.3f}" for row in rows], kind
+        assert all(int(row["n_patterns"]) == 256 and int(row["nv"]) == 800 for row in rows)
