@@ -290,3 +290,33 @@ def test_variant_sweep_tables_are_their_csv():
         assert values == [f"{float(row['value']):g}" for row in rows], kind
         assert recalled == [f"{float(row['fraction_recalled']):.3f}" for row in rows], kind
         assert all(int(row["n_patterns"]) == 256 and int(row["nv"]) == 800 for row in rows)
+
+
+#: Sections whose tables hold settings and defaults, not measurements.
+SETTINGS_SECTIONS = {
+    ("constraints.md", "# Biological constraints"),
+    ("constraints.md", "## Spiking hidden neurons"),
+    ("pieces.md", "# Pieces: the parts the one builder assembles"),
+    ("usage.md", "## Python API"),
+}
+
+
+def test_every_table_of_measurements_links_its_committed_data():
+    """A docs section with a table of numbers links a committed CSV/JSON/text file, which exists."""
+    import re
+
+    number = re.compile(r"(?<![\w.])\d+\.\d+|\d{1,3}(?:,\d{3})+")
+    link = re.compile(r"\]\(((?:\.\./)?(?:figures|models)/[\w./-]+\.(?:csv|json|txt|npz))\)")
+    missing, unbacked = [], []
+    for page in sorted(DOCS.glob("*.md")):
+        for section in re.split(r"\n(?=#{1,4} )", page.read_text()):
+            title = section.splitlines()[0].strip()
+            for target in link.findall(section):
+                if not (DOCS / target).exists():
+                    missing.append((page.name, title, target))
+            rows = [line for line in section.splitlines()
+                    if line.startswith("|") and number.search(line)]
+            if rows and (page.name, title) not in SETTINGS_SECTIONS and not link.findall(section):
+                unbacked.append((page.name, title))
+    assert not missing, f"links to files that are not committed: {missing}"
+    assert not unbacked, f"tables of numbers without a committed data file: {unbacked}"
