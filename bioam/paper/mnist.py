@@ -50,14 +50,13 @@ import time
 import numpy as np
 
 from ..evaluation import count_unique, summarise_final_states
-from ..io import write_csv_atomic, write_json_atomic
 from ..models import load_model, model_theta
-from .outputs import jsonable
 from ..progress import progress_reporter
-from ..provenance import portable_path, provenance
+from ..provenance import portable_path
 from ..recall import DEFAULTS, RecallSession
 from ..reference import fixed_point_hidden_state
 from ..validation import BioamError
+from .outputs import write_tables
 
 __all__ = ["FIGURES", "FIGURE7_TRAINING", "basic_memories", "correlation_statistics",
            "hamming_distances", "pairwise_statistics", "pick_examples", "recall_images",
@@ -665,51 +664,6 @@ def figure9_data(model, images, labels, *, example_digits=FIGURES["9"]["example_
 
 
 # --- writing -------------------------------------------------------------------------------
-
-
-def write_tables(folder, tables=None, summaries=None, *, inputs=(), argv=None, settings=None):
-    """
-    Write a figure's CSV and JSON files, each JSON with its provenance, and provenance.json.
-
-    Parameters
-    ----------
-    folder : str
-        Created if missing.
-    tables : dict, optional
-        File name -> rows (list of dict; columns: the union of the rows' keys, in
-        order of appearance).
-    summaries : dict, optional
-        File name -> dict, written as JSON with a ``provenance`` entry.
-    inputs : sequence of str
-        The model and data files (hashed into the provenance).
-    argv : list of str, optional
-        The command (default ``sys.argv``).
-    settings : dict, optional
-        Recorded in the provenance.
-
-    Returns
-    -------
-    list of str
-        The paths written.
-    """
-    record = provenance(list(inputs), argv=argv)
-    record["settings"] = jsonable(settings or {})
-    written = []
-    for name, rows in (tables or {}).items():
-        if not rows:
-            continue
-        columns = []
-        for row in rows:
-            columns += [key for key in row if key not in columns]
-        written.append(write_csv_atomic(os.path.join(folder, name), rows, columns))
-    for name, summary in (summaries or {}).items():
-        written.append(write_json_atomic(os.path.join(folder, name),
-                                         dict(jsonable(summary), provenance=record)))
-    written.append(write_json_atomic(os.path.join(folder, "provenance.json"), record))
-    return written
-
-
-# --- figures -------------------------------------------------------------------------------
 
 
 def _pyplot():
