@@ -289,7 +289,8 @@ def build_parser():
                            help="training epochs of the classifier (default "
                                 f"{PROTOCOL['classifier_epochs']})")
     baselines.add_argument("--backend", default=DEFAULTS["backend"], metavar="B",
-                           help=f"Brian2 target: {', '.join(BACKENDS)} (default cpp_standalone)")
+                           help=f"Brian2 target: {', '.join(BACKENDS)} "
+                                f"(default {DEFAULTS['backend']})")
     baselines.add_argument("--out", required=True, metavar="DIR")
     baselines.add_argument("--quiet", action="store_true", help="no progress lines")
     baselines.set_defaults(handler=_run_baselines)
