@@ -773,8 +773,6 @@ def _run_hebbian(args):
         raise BioamError(f"--epsilon must be in (0, 1), got {args.epsilon}")
     if args.n_draws < 1:
         raise BioamError(f"--n-draws must be at least 1, got {args.n_draws}")
-    if not 0 < args.activity < 1:
-        raise BioamError(f"--activity must be a fraction in (0, 1), got {args.activity}")
     pool = None
     units = args.units or list(HEBBIAN["units"])
     if args.patterns == "mnist":

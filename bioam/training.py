@@ -43,7 +43,7 @@ from .evaluation import count_unique, hidden_potential
 from .io import check_output_paths, link_aside, read_npz, write_npz_atomic
 from .models import load_model
 from .progress import progress_reporter
-from .validation import BioamError, check_memory
+from .validation import BioamError, check_memory, check_seed
 
 __all__ = [
     "TrainingConfig",
@@ -198,9 +198,7 @@ class TrainingConfig:
             raise BioamError(
                 f"anneal_epochs must be a positive whole number or None, got {self.anneal_epochs!r}"
             )
-        if isinstance(self.seed, bool) or not isinstance(self.seed, (int, np.integer)) \
-                or self.seed < 0:
-            raise BioamError(f"seed must be a non-negative whole number, got {self.seed!r}")
+        check_seed(self.seed)
         positive = ["learning_rate", "steepness", "adam_epsilon"]
         if self.steepness_end is not None:
             positive.append("steepness_end")

@@ -76,9 +76,10 @@ def make_world(folder):
     rng = np.random.default_rng(0)
     world = {"dir": folder}
 
-    def path(name):
-        world[name.replace(".", "_").replace("/", "_")] = os.path.join(folder, name)
-        return world[name.replace(".", "_").replace("/", "_")]
+    def path(name):  # 'W.npz' -> world['W_npz']
+        key = name.replace(".", "_").replace("/", "_")
+        world[key] = os.path.join(folder, name)
+        return world[key]
 
     np.savez(path("W.npz"), xi=rng.standard_normal((100, 4)), theta=0.5)
     np.savez(path("C.npz"), cues=rng.standard_normal((3, 100)))

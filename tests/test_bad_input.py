@@ -21,6 +21,7 @@ import pytest
 import bad_input
 
 CASES = bad_input.cases()
+CLEAN = {}  # the world's folder -> its files' hashes as made (a case that changes them is undone)
 
 
 @pytest.fixture(scope="module")
@@ -29,6 +30,7 @@ def world(tmp_path_factory):
     world = bad_input.make_world(scratch / "world")
     pristine = str(scratch / "pristine")
     shutil.copytree(world["dir"], pristine)
+    CLEAN[world["dir"]] = bad_input.snapshot(world["dir"])
     cwd = os.getcwd()
     os.chdir(scratch)  # where Brian2 would leave debug files
     try:
@@ -42,9 +44,8 @@ def world(tmp_path_factory):
 @pytest.fixture
 def fresh_world(world):
     """The world, put back as it was after a case that changed it."""
-    before = bad_input.snapshot(world["dir"])
     yield world
-    if bad_input.snapshot(world["dir"]) != before:
+    if bad_input.snapshot(world["dir"]) != CLEAN[world["dir"]]:
         pristine = os.path.join(os.path.dirname(world["dir"]), "pristine")
         bad_input.restore_world(world, pristine)
 

@@ -23,7 +23,8 @@ from brian2.utils.logger import get_logger
 
 from ..io import _write_atomic, write_csv_atomic
 from ..validation import BioamError
-from .capacity import _resolve_rule, capacity, random_patterns
+from .capacity import (_check_delta, _check_epsilon, _check_probability, _resolve_rule, capacity,
+                       random_patterns)
 from .retrieval import _stepper
 from .rules import RULES, get_rule, offline_weights
 from .kwinners_theory import kwinners_capacity
@@ -164,6 +165,11 @@ def capacity_table(rules=None, units=DEFAULTS["units"], *, delta=DEFAULTS["delta
     if patterns == "random" and any(name in _BINARY_ONLY for name in rules):
         raise BioamError(f"{', '.join(n for n in rules if n in _BINARY_ONLY)} need 0/1 patterns; "
                          "use patterns 'sparse' or leave them out")
+    # every row checks these too, in its worker: refuse them here, before the cluster starts
+    _check_delta(delta)
+    _check_epsilon(epsilon)
+    _check_probability("activity", activity, True, True,
+                       hint=" (fraction of active units of sparse patterns)")
     units = [int(value) for value in units]
     if not units or any(value < 2 for value in units):
         raise BioamError(f"units must be integers >= 2, got {units}")
